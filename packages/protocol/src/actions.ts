@@ -7,7 +7,9 @@ export const actionIdSchema = z
   .string()
   .min(3)
   .max(128)
-  .regex(/^[a-z][a-z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/, { message: "must be a dotted action id like google.gmail.search" });
+  .regex(/^[a-z][a-z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/, {
+    message: "must be a dotted action id like google.gmail.search",
+  });
 
 /** A JSON Schema document (as produced by `z.toJSONSchema`). */
 export const jsonSchemaObjectSchema = z.record(z.string(), z.unknown());

@@ -8,7 +8,9 @@ export const providerIdSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z][a-z0-9_-]*$/, { message: "must be lowercase letters, digits, '-' or '_', starting with a letter" });
+  .regex(/^[a-z][a-z0-9_-]*$/, {
+    message: "must be lowercase letters, digits, '-' or '_', starting with a letter",
+  });
 
 /** One OAuth scope token (RFC 6749 §3.3: printable ASCII except space, `"` and `\`). */
 export const scopeSchema = z

@@ -12,7 +12,12 @@ const booleanFromEnv = z
 /** `kid:base64url-32-bytes` entries, comma separated; the first encrypts. */
 export const encryptionKeysSchema = z
   .string()
-  .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(
@@ -28,7 +33,9 @@ export const encryptionKeysSchema = z
       return { kid: entry.slice(0, index), secret: entry.slice(index + 1) };
     }),
   )
-  .refine((keys) => new Set(keys.map((key) => key.kid)).size === keys.length, { message: "key ids must be unique" });
+  .refine((keys) => new Set(keys.map((key) => key.kid)).size === keys.length, {
+    message: "key ids must be unique",
+  });
 export type EncryptionKeySpec = z.output<typeof encryptionKeysSchema>[number];
 
 /** Environment of the reference server (SPEC §7). Every entry optional in development. */
@@ -96,16 +103,28 @@ export const serverConfigFileSchema = z
     const seen = new Set<string>();
     config.providers.forEach((provider, index) => {
       if (seen.has(provider.id)) {
-        ctx.addIssue({ code: "custom", path: ["providers", index, "id"], message: `duplicate provider id "${provider.id}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["providers", index, "id"],
+          message: `duplicate provider id "${provider.id}"`,
+        });
       }
       seen.add(provider.id);
-      if ((provider.type === "oidc") && !provider.issuer) {
-        ctx.addIssue({ code: "custom", path: ["providers", index, "issuer"], message: "oidc providers need an issuer" });
+      if (provider.type === "oidc" && !provider.issuer) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["providers", index, "issuer"],
+          message: "oidc providers need an issuer",
+        });
       }
       if (provider.type === "oauth2" && (!provider.authorizationEndpoint || !provider.tokenEndpoint)) {
         ctx.addIssue({
           code: "custom",
-          path: ["providers", index, provider.authorizationEndpoint ? "tokenEndpoint" : "authorizationEndpoint"],
+          path: [
+            "providers",
+            index,
+            provider.authorizationEndpoint ? "tokenEndpoint" : "authorizationEndpoint",
+          ],
           message: "oauth2 providers need authorizationEndpoint and tokenEndpoint",
         });
       }
@@ -123,7 +142,9 @@ export function resolveEnvSecrets<T>(value: T, env: Record<string, string | unde
     const name = value.slice(4);
     const resolved = env[name];
     if (resolved === undefined || resolved === "") {
-      throw new ConfigError(`${path} refers to environment variable ${name}, which is not set`, { field: path });
+      throw new ConfigError(`${path} refers to environment variable ${name}, which is not set`, {
+        field: path,
+      });
     }
     return resolved as T;
   }

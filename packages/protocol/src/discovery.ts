@@ -12,7 +12,12 @@ export const discoveryDocumentSchema = z.object({
   issuer: httpUrlSchema,
   endpoints: z.record(z.string(), z.string()),
   providers: z.array(
-    z.object({ id: z.string(), displayName: z.string(), type: providerTypeSchema, scopes: z.array(z.string()) }),
+    z.object({
+      id: z.string(),
+      displayName: z.string(),
+      type: providerTypeSchema,
+      scopes: z.array(z.string()),
+    }),
   ),
   actions: z.array(z.string()),
   demo: z.boolean().optional(),

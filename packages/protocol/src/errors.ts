@@ -95,7 +95,10 @@ export class RateLimitedError extends ScpError {
   constructor(message: string, options: ScpErrorOptions & { retryAfter?: number } = {}) {
     super(message, {
       ...options,
-      extra: { ...(options.retryAfter !== undefined ? { retryAfter: options.retryAfter } : {}), ...options.extra },
+      extra: {
+        ...(options.retryAfter !== undefined ? { retryAfter: options.retryAfter } : {}),
+        ...options.extra,
+      },
     });
     this.retryAfter = options.retryAfter;
   }
@@ -203,7 +206,11 @@ export class UpstreamError extends ScpError {
   ) {
     super(message, {
       ...options,
-      extra: { upstreamStatus: options.upstreamStatus, ...(options.body !== undefined ? { upstream: options.body } : {}), ...options.extra },
+      extra: {
+        upstreamStatus: options.upstreamStatus,
+        ...(options.body !== undefined ? { upstream: options.body } : {}),
+        ...options.extra,
+      },
     });
     this.upstreamStatus = options.upstreamStatus;
     this.body = options.body;

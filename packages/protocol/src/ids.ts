@@ -44,7 +44,11 @@ export function newId(kind: IdKind): string {
 }
 
 /** Secret prefixes: API keys, session tokens, webhook signing secrets. */
-export const secretPrefixes = { apiKey: "scp_sk_", sessionToken: "scp_st_", webhookSecret: "scp_whsec_" } as const;
+export const secretPrefixes = {
+  apiKey: "scp_sk_",
+  sessionToken: "scp_st_",
+  webhookSecret: "scp_whsec_",
+} as const;
 
 /** A fresh secret (shown once, stored only as a hash). */
 export function newSecret(kind: keyof typeof secretPrefixes): string {

@@ -13,7 +13,12 @@ import {
 import { discoveryDocumentSchema } from "./discovery";
 import { agentListingSchema, agentManifestSchema, installAgentBodySchema } from "./marketplace";
 import { problemSchema } from "./problem";
-import { createdSessionSchema, createSessionBodySchema, extendSessionBodySchema, sessionSchema } from "./sessions";
+import {
+  createdSessionSchema,
+  createSessionBodySchema,
+  extendSessionBodySchema,
+  sessionSchema,
+} from "./sessions";
 import { createdWebhookSchema, createWebhookBodySchema, webhookEventSchema, webhookSchema } from "./webhooks";
 import { createWorkflowRunBodySchema, workflowRunSchema, workflowTemplateSchema } from "./workflows";
 
@@ -55,7 +60,10 @@ export type WireSchemaName = keyof typeof wireSchemas;
 
 /** JSON Schema (draft 2020-12) of one wire object, via zod's own conversion. */
 export function toJsonSchema(schema: z.ZodType, io: "input" | "output" = "output"): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** JSON Schemas of every wire object by name, for the OpenAPI document. */

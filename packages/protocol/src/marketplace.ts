@@ -25,7 +25,9 @@ export const agentManifestSchema = z.strictObject({
   license: z.string().max(64).optional(),
   capabilities: z.array(tagSchema).max(50),
   requires: z
-    .array(z.strictObject({ providerId: providerIdSchema, scopes: scopesSchema, why: z.string().min(1).max(500) }))
+    .array(
+      z.strictObject({ providerId: providerIdSchema, scopes: scopesSchema, why: z.string().min(1).max(500) }),
+    )
     .max(20),
   tags: z.array(tagSchema).max(50),
   frameworks: z.array(tagSchema).max(20).optional(),

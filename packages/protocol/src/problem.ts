@@ -66,7 +66,8 @@ export function toProblem(error: unknown): Problem {
   if (isScpError(error)) {
     const code = error.code;
     const status = error.status >= 400 && error.status <= 599 ? error.status : errorCodes[code];
-    const detail = status >= 500 && code === "internal" ? "The server could not complete the request." : error.message;
+    const detail =
+      status >= 500 && code === "internal" ? "The server could not complete the request." : error.message;
     return {
       ...error.extra,
       type: problemType(code),
@@ -124,10 +125,16 @@ export function fromProblem(body: unknown, fallbackStatus = 500): ScpError {
         code,
         connectUrl: str(extra.connectUrl),
         providerId: str(extra.providerId),
-        missingScopes: Array.isArray(extra.missingScopes) ? extra.missingScopes.filter((s): s is string => typeof s === "string") : [],
+        missingScopes: Array.isArray(extra.missingScopes)
+          ? extra.missingScopes.filter((s): s is string => typeof s === "string")
+          : [],
       });
     case "reauth_required":
-      return new ReauthRequiredError(message, { ...base, reason: str(extra.reason), connectUrl: str(extra.connectUrl) });
+      return new ReauthRequiredError(message, {
+        ...base,
+        reason: str(extra.reason),
+        connectUrl: str(extra.connectUrl),
+      });
     case "provider_error":
       return new ProviderError(message, {
         ...base,

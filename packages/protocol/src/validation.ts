@@ -18,10 +18,13 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, whe
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
-    const keys = issue.code === "unrecognized_keys" ? (issue as { keys?: string[] }).keys ?? [] : [];
+    const keys = issue.code === "unrecognized_keys" ? ((issue as { keys?: string[] }).keys ?? []) : [];
     const path = keys.length === 1 ? [...issue.path, keys[0] as string] : issue.path;
     return { field: formatIssuePath(where, path), message: issue.message };
   });
   const first = issues[0] ?? { field: where, message: "is invalid" };
-  throw new ValidationError(`${first.field}: ${first.message}`, { field: first.field, extra: { errors: issues } });
+  throw new ValidationError(`${first.field}: ${first.message}`, {
+    field: first.field,
+    extra: { errors: issues },
+  });
 }

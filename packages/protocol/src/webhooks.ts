@@ -19,7 +19,10 @@ export type WebhookEventType = z.infer<typeof webhookEventTypeSchema>;
 /** `POST /v1/webhooks` body. `*` subscribes to every event type. */
 export const createWebhookBodySchema = z.strictObject({
   url: httpUrlSchema,
-  events: z.array(z.union([webhookEventTypeSchema, z.literal("*")])).min(1).max(webhookEventTypes.length + 1),
+  events: z
+    .array(z.union([webhookEventTypeSchema, z.literal("*")]))
+    .min(1)
+    .max(webhookEventTypes.length + 1),
 });
 export type CreateWebhookBody = z.infer<typeof createWebhookBodySchema>;
 

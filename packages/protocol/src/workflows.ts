@@ -16,7 +16,10 @@ export const workflowStepSchema = z.strictObject({
   needs: z.array(stepIdSchema).max(50).optional(),
   when: z.string().max(2000).optional(),
   retry: z
-    .strictObject({ attempts: z.number().int().min(1).max(10), backoffMs: z.number().int().min(0).max(60_000) })
+    .strictObject({
+      attempts: z.number().int().min(1).max(10),
+      backoffMs: z.number().int().min(0).max(60_000),
+    })
     .optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
 });
@@ -37,7 +40,11 @@ export const workflowTemplateSchema = z
     const ids = new Set<string>();
     template.steps.forEach((step, index) => {
       if (ids.has(step.id)) {
-        ctx.addIssue({ code: "custom", path: ["steps", index, "id"], message: `duplicate step id "${step.id}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["steps", index, "id"],
+          message: `duplicate step id "${step.id}"`,
+        });
       }
       ids.add(step.id);
     });
@@ -65,7 +72,14 @@ export const workflowRunStatusSchema = z.enum([
 ]);
 export type WorkflowRunStatus = z.infer<typeof workflowRunStatusSchema>;
 
-export const workflowStepStatusSchema = z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]);
+export const workflowStepStatusSchema = z.enum([
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+]);
 
 export const workflowRunSchema = z.object({
   id: workflowRunIdSchema,
