@@ -17,11 +17,16 @@ import { createInteractionHandler, INTERACTION_PREFIX } from "./interactions";
 import { createMemoryStore } from "./memory-adapter";
 import { PROFILES } from "./profiles";
 import { createStatsRecorder } from "./stats";
-import { classifyDetail, styledTokenError } from "./token-errors";
+import { CONSENT_REQUIRED_DETAIL, classifyDetail, styledTokenError } from "./token-errors";
 import type { Fault, StartTestIdpOptions, TestClient, TestIdp, TestUser } from "./types";
 import { DEFAULT_TENANT_ID, findUser, seededUsers } from "./users";
 
 const REFRESH_TOKEN_TTL = 90 * 24 * 60 * 60;
+/**
+ * oidc-provider drops `offline_access` unless `prompt=consent` (OIDC Core 11); Microsoft and most
+ * OAuth servers do not. The IdP notes the request's `offline_access` in this private parameter.
+ */
+const OFFLINE_MARK = "x_test_idp_offline";
 
 /**
  * Starts a local authorization server imitating Google, Microsoft or a plain OIDC provider, with
@@ -86,7 +91,7 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
       profile: ["name", "given_name", "family_name"],
     },
     conformIdTokenClaims: false,
-    extraParams: ["access_type", "include_granted_scopes"],
+    extraParams: ["access_type", "include_granted_scopes", OFFLINE_MARK],
     pkce: { required: () => true },
     routes: {
       authorization: definition.routes.authorization,
@@ -146,13 +151,13 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
     },
     issueRefreshToken: (_ctx, client, code) => {
       if (!client.grantTypeAllowed("refresh_token")) return false;
-      if (profile === "google") return code.kind === "AuthorizationCode" && offlineCodes.has(code.jti);
-      return code.scopes.has("offline_access");
+      if (code.kind === "AuthorizationCode" && offlineCodes.has(code.jti)) return true;
+      return profile !== "google" && code.scopes.has("offline_access");
     },
     rotateRefreshToken: (ctx) => {
       const refreshToken = ctx.oidc.entities.RefreshToken;
       if (refreshToken?.accountId && consentRequired.has(refreshToken.accountId)) {
-        throw new errors.InvalidGrant("consent required");
+        throw new errors.InvalidGrant(CONSENT_REQUIRED_DETAIL);
       }
       return rotate;
     },
@@ -175,18 +180,39 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
   });
 
   provider.use(async (ctx, next) => {
+    if (ctx.method === "GET" && ctx.path === definition.routes.authorization) {
+      const { [OFFLINE_MARK]: _ignored, ...query } = ctx.query;
+      const scopes = typeof query.scope === "string" ? query.scope.split(" ") : [];
+      ctx.query =
+        profile !== "google" && scopes.includes("offline_access") ? { ...query, [OFFLINE_MARK]: "1" } : query;
+    }
     await next();
     const route = ctx.oidc?.route;
     if ((route === "authorization" || route === "resume") && ctx.oidc.entities.AuthorizationCode) {
       stats.increment("authorizations");
       const params = ctx.oidc.params ?? {};
       const prompts = String(params.prompt ?? "").split(" ");
-      if (params.access_type === "offline" && prompts.includes("consent")) {
+      const offline =
+        profile === "google"
+          ? params.access_type === "offline" && prompts.includes("consent")
+          : params[OFFLINE_MARK] === "1";
+      if (offline) {
         offlineCodes.add(ctx.oidc.entities.AuthorizationCode.jti);
       }
     }
     if (route === "revocation" && ctx.status === 200) {
       if (ctx.oidc.entities.RefreshToken || ctx.oidc.entities.AccessToken) stats.increment("revocations");
+    }
+    if (
+      route === "token" &&
+      ctx.status === 200 &&
+      ctx.oidc.params?.grant_type === "refresh_token" &&
+      !ctx.oidc.entities.RotatedRefreshToken &&
+      ctx.body &&
+      typeof ctx.body === "object"
+    ) {
+      // Without rotation the client keeps its refresh token; like Google, do not echo it.
+      delete (ctx.body as { refresh_token?: string }).refresh_token;
     }
     if (route === "token" && ctx.status >= 400 && ctx.body && typeof ctx.body === "object") {
       const body = ctx.body as { error: string; error_description?: string };
@@ -196,7 +222,12 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
     }
   });
 
-  const handleInteraction = createInteractionHandler({ provider, profile, users });
+  const handleInteraction = createInteractionHandler({
+    provider,
+    profile,
+    users,
+    onConsent: (accountId) => consentRequired.delete(accountId),
+  });
   const handleApi = createApiHandler({
     provider,
     profile,

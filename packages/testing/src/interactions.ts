@@ -12,8 +12,8 @@ interface InteractionDeps {
   provider: Provider;
   profile: TestIdpProfile;
   users: readonly TestUser[];
-  /** Called with the final grant of a consent, with the interaction's authorization parameters. */
-  onConsent?: (grantId: string, params: Record<string, unknown>) => void;
+  /** Called when a user approves a consent. */
+  onConsent?: (accountId: string) => void;
 }
 
 /**
@@ -110,7 +110,7 @@ export function createInteractionHandler(deps: InteractionDeps) {
         grant.addResourceScope(indicator, scopes.join(" "));
       }
       const grantId = await grant.save();
-      deps.onConsent?.(grantId, params);
+      deps.onConsent?.(accountId);
       await provider.interactionFinished(
         req,
         res,

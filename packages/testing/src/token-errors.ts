@@ -10,10 +10,14 @@ export type TokenFailure =
   | "code_invalid"
   | "other";
 
+/** `error_detail` of the InvalidGrant thrown for a user marked with `requireConsent`. */
+export const CONSENT_REQUIRED_DETAIL = "consent required";
+
 /** Maps an oidc-provider `error_detail` to a failure kind. */
 export function classifyDetail(error: string, detail: string | undefined): TokenFailure {
   if (error === "invalid_scope") return "consent_required";
   if (error !== "invalid_grant" || !detail) return "other";
+  if (detail === CONSENT_REQUIRED_DETAIL) return "consent_required";
   if (detail === "refresh token is expired" || detail === "grant is expired") return "refresh_expired";
   if (detail === "refresh token already used") return "refresh_reused";
   if (detail.startsWith("refresh token") || detail.startsWith("grant")) return "refresh_revoked";
