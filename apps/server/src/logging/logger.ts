@@ -1,0 +1,99 @@
+import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
+import { redactDeep, scrubString } from "./redact";
+
+/** Options of {@link createLogger}. */
+export interface CreateLoggerOptions {
+  /** `trace` … `fatal`, or `silent` (default `info`). */
+  level?: LevelWithSilent | string;
+  /** Where JSON lines go (default: stdout). Tests pass a capturing stream. */
+  destination?: DestinationStream;
+  /** Extra fields on every line (for example `{ instance: "a" }`). Scrubbed like everything else. */
+  base?: Record<string, unknown>;
+}
+
+const HEADER_NAMES = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "scp-signature",
+  "x-api-key",
+];
+const HEADER_PARENTS = ["headers", "req.headers", "res.headers", "request.headers", "response.headers"];
+const SECRET_KEYS = [
+  "token",
+  "accessToken",
+  "refreshToken",
+  "idToken",
+  "apiKey",
+  "secret",
+  "clientSecret",
+  "password",
+  "state",
+  "codeVerifier",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "client_secret",
+  "code_verifier",
+];
+
+/**
+ * pino `redact` paths: credential headers wherever request/response objects are usually logged,
+ * and secret-named keys at the top level and one level down. (`code` is left to the deep
+ * formatter, which keeps error codes such as `not_found` but redacts anything else.)
+ */
+export const REDACT_PATHS: readonly string[] = [
+  ...HEADER_PARENTS.flatMap((parent) => HEADER_NAMES.map((name) => `${parent}["${name}"]`)),
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
+];
+
+/** Wraps a destination so that no secret-shaped substring survives, whatever produced the line. */
+function scrubbingDestination(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(scrubString(line)) };
+}
+
+/**
+ * The server's structured JSON logger (pino 9). Secrets are removed in four layers:
+ * 1. pino `redact` paths for credential headers and secret-named keys ({@link REDACT_PATHS});
+ * 2. a `log` formatter that deep-copies every logged object, replacing values under secret-named
+ *    keys at any depth (`token`, `accessToken`, `refresh_token`, `clientSecret`, `password`,
+ *    `code`, `state`, `codeVerifier`, `authorization`, `cookie`, …) and scrubbing strings;
+ * 3. a `msg` serializer, a `bindings` formatter and a `child` wrapper that scrub messages and bindings;
+ * 4. a destination wrapper that cuts `scp_sk_…`, `scp_st_…`, `scp_whsec_…` and `Bearer …` out of
+ *    the final line, whatever produced it (error stacks, custom serializers).
+ *
+ * @example
+ * ```ts
+ * const log = createLogger({ level: "info" });
+ * log.info({ headers: { authorization: "Bearer abc" } }, "request"); // authorization: "[Redacted]"
+ * ```
+ */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const logger = pino(
+    {
+      level: options.level ?? "info",
+      ...(options.base === undefined ? {} : { base: redactDeep(options.base) as Record<string, unknown> }),
+      redact: { paths: [...REDACT_PATHS], censor: "[Redacted]" },
+      serializers: {
+        msg: (msg: unknown) => (typeof msg === "string" ? scrubString(msg) : msg),
+        // The log formatter has already turned errors into scrubbed plain objects; keep them as they are.
+        err: (err: unknown) => (err instanceof Error ? redactDeep(pino.stdSerializers.err(err)) : err),
+      },
+      formatters: {
+        bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
+        log: (object) =>
+          redactDeep(object, { serializeError: pino.stdSerializers.err }) as Record<string, unknown>,
+      },
+    },
+    scrubbingDestination(destination),
+  );
+  // pino applies the bindings formatter to the root only; scrub the bindings of every child too
+  // (children inherit this override through their prototype chain).
+  const child = logger.child;
+  logger.child = function scrubbedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactDeep(bindings) as typeof bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
+}
