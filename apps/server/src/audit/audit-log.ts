@@ -1,0 +1,307 @@
+import {
+  type AuditEvent,
+  type AuditFilter,
+  type AuditVerification,
+  type ListPage,
+  newId,
+  StoreError,
+  ValidationError,
+} from "@securecontext/protocol";
+import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
+import { redactDeep } from "../logging/redact";
+import { canonicalJson, computeAuditHash, GENESIS_HASH } from "./canonical";
+
+/** What a caller records; the log adds `id`, `at`, `prevHash` and `hash`. */
+export interface AuditAppendInput {
+  /** Dotted event type, for example `connection.created` or `session.revoked`. */
+  type: string;
+  /** Who did it: `admin`, `client:cli_…`, `session:ses_…`, `user`, `system`. */
+  actor: string;
+  outcome: "success" | "failure" | "denied";
+  clientId?: string;
+  userId?: string;
+  connectionId?: string;
+  sessionId?: string;
+  action?: string;
+  ip?: string;
+  /** Free-form context. Secret-named keys and secret-shaped strings are redacted before storing. */
+  detail?: Record<string, unknown>;
+}
+
+/** `list` filter: the `GET /v1/audit-events` query plus the caller's client (clients see only their own). */
+export type AuditListFilter = Partial<AuditFilter> & { clientId?: string };
+
+/** Options of {@link createAuditLog}. */
+export interface AuditLogOptions {
+  records: TokenStore;
+  locks: Lock;
+  /** Clock (epoch ms); default `Date.now`. */
+  now?: () => number;
+  /** Key prefix in the store (default `audit:`). */
+  prefix?: string;
+  /** Lease on the chain head per append (default 5000 ms). */
+  lockTtlMs?: number;
+  /** How long an append waits for the chain lock before failing with `StoreError` (default 10000 ms). */
+  lockWaitMs?: number;
+}
+
+/** A tamper-evident, append-only audit log. */
+export interface AuditLog {
+  /** Appends one event to the chain and returns it as stored. Safe across instances on one store. */
+  append(input: AuditAppendInput): Promise<AuditEvent>;
+  /**
+   * Events matching every given filter, **newest first**, `limit` (1–200, default 50) per page;
+   * pass `nextCursor` back as `cursor` for the next (older) page. A page may hold fewer than
+   * `limit` items while `nextCursor` is non-null (the scan per call is bounded).
+   */
+  list(filter?: AuditListFilter): Promise<ListPage<AuditEvent>>;
+  /** Recomputes every hash and link; `firstBrokenId` is the oldest event whose hash or link fails. */
+  verify(): Promise<AuditVerification>;
+}
+
+/** The chain head: the last committed event (also kept here, so a crashed writer loses nothing). */
+interface ChainHead {
+  seq: number;
+  hash: string;
+  atMs: number;
+  event: AuditEvent;
+}
+
+const SEQ_DIGITS = 15;
+const SEQ_CEILING = 10 ** SEQ_DIGITS - 1;
+const PAGE_SIZE = 500;
+const MAX_SCAN_PER_LIST = 5000;
+const MAX_DETAIL_CHARS = 8192;
+const OUTCOMES = new Set(["success", "failure", "denied"]);
+const OPTIONAL_FIELDS = ["clientId", "userId", "connectionId", "sessionId", "action", "ip"] as const;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates the audit log over a store's `records` and `locks`.
+ *
+ * Layout: `<prefix>head` holds `{seq, hash, event}` of the last event; events live under
+ * `<prefix>ev:<15-digit (10^15-1-seq)>` so the store's ascending key order is newest first.
+ * An append takes the `<prefix>lock` lease, reads the head, and commits by `compareAndSet` on the
+ * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain),
+ * then writes the event under its own key; a crash between the two is repaired by the next reader.
+ * Within one process appends are queued, so the lease is only contended across instances.
+ *
+ * @example
+ * ```ts
+ * const backend = memoryBackend();
+ * const audit = createAuditLog({ records: backend.records, locks: backend.locks });
+ * await audit.append({ type: "client.created", actor: "admin", outcome: "success", clientId: "cli_…" });
+ * (await audit.verify()).valid; // true
+ * ```
+ */
+export function createAuditLog(options: AuditLogOptions): AuditLog {
+  const { records, locks } = options;
+  const now = options.now ?? Date.now;
+  const prefix = options.prefix ?? "audit:";
+  const lockTtlMs = options.lockTtlMs ?? 5000;
+  const lockWaitMs = options.lockWaitMs ?? 10_000;
+  const headKey = `${prefix}head`;
+  const lockKey = `${prefix}lock`;
+  const eventPrefix = `${prefix}ev:`;
+  const eventKey = (seq: number) => `${eventPrefix}${String(SEQ_CEILING - seq).padStart(SEQ_DIGITS, "0")}`;
+  const seqOfKey = (key: string) => SEQ_CEILING - Number(key.slice(eventPrefix.length));
+
+  let materializedSeq = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Makes sure the head's event is stored under its key (repairs a writer that crashed after commit). */
+  async function materialize(head: ChainHead): Promise<void> {
+    if (head.seq <= materializedSeq) return;
+    const stored = await records.get(eventKey(head.seq));
+    if (stored === undefined) await records.set(eventKey(head.seq), head.event);
+    materializedSeq = Math.max(materializedSeq, head.seq);
+  }
+
+  async function acquire(): Promise<string> {
+    const deadline = Date.now() + lockWaitMs;
+    for (let attempt = 0; ; attempt++) {
+      const lease = await locks.acquire(lockKey, lockTtlMs);
+      if (lease) return lease.token;
+      if (Date.now() >= deadline)
+        throw new StoreError("audit log is busy: the chain lock was not released in time");
+      const backoff = Math.min(50, 2 ** attempt);
+      await sleep(backoff / 2 + Math.random() * (backoff / 2));
+    }
+  }
+
+  async function appendNow(fields: Omit<AuditEvent, "id" | "at" | "prevHash" | "hash">): Promise<AuditEvent> {
+    for (;;) {
+      const token = await acquire();
+      try {
+        const head = await records.get<ChainHead>(headKey);
+        if (head) await materialize(head.value);
+        const seq = (head?.value.seq ?? 0) + 1;
+        const prevHash = head?.value.hash ?? GENESIS_HASH;
+        // `at` never goes backwards along the chain, even when instances' clocks disagree.
+        const atMs = Math.max(now(), head?.value.atMs ?? 0);
+        const body = { id: newId("auditEvent"), at: new Date(atMs).toISOString(), ...fields, prevHash };
+        const event = { ...body, hash: computeAuditHash(body) } as AuditEvent;
+        const committed = await records.compareAndSet<ChainHead>(headKey, head?.version ?? null, {
+          seq,
+          hash: event.hash,
+          atMs,
+          event,
+        });
+        if (committed) {
+          await records.set(eventKey(seq), event);
+          materializedSeq = Math.max(materializedSeq, seq);
+          return event;
+        }
+        // Another writer committed first (our lease lapsed): read the new head and try again.
+      } finally {
+        await locks.release(lockKey, token).catch(() => false);
+      }
+    }
+  }
+
+  async function append(input: AuditAppendInput): Promise<AuditEvent> {
+    const fields = validate(input);
+    const run = queue.then(
+      () => appendNow(fields),
+      () => appendNow(fields),
+    );
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function list(filter: AuditListFilter = {}): Promise<ListPage<AuditEvent>> {
+    const limit = filter.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+      throw new ValidationError("limit must be an integer from 1 to 200", { field: "limit" });
+    }
+    const sinceMs = filter.since === undefined ? undefined : Date.parse(filter.since);
+    if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
+      throw new ValidationError("since must be an ISO 8601 timestamp", { field: "since" });
+    }
+    const position = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const head = await records.get<ChainHead>(headKey);
+    if (!head) return { items: [], nextCursor: null };
+    await materialize(head.value);
+
+    const matches = (event: AuditEvent) =>
+      (filter.userId === undefined || event.userId === filter.userId) &&
+      (filter.connectionId === undefined || event.connectionId === filter.connectionId) &&
+      (filter.clientId === undefined || event.clientId === filter.clientId) &&
+      (filter.type === undefined || event.type === filter.type);
+
+    const items: AuditEvent[] = [];
+    let storeCursor = position?.c;
+    const beforeSeq = position?.s ?? Number.POSITIVE_INFINITY;
+    let lastSeq = beforeSeq;
+    let scanned = 0;
+    for (;;) {
+      const page = await records.list<AuditEvent>(eventPrefix, { cursor: storeCursor, limit: PAGE_SIZE });
+      for (const { key, record } of page.items) {
+        const seq = seqOfKey(key);
+        if (seq >= beforeSeq) continue;
+        scanned++;
+        lastSeq = seq;
+        const event = record.value;
+        if (sinceMs !== undefined && Date.parse(event.at) < sinceMs) return { items, nextCursor: null };
+        if (!matches(event)) continue;
+        items.push(event);
+        if (items.length === limit) return { items, nextCursor: encodeCursor(storeCursor, seq) };
+      }
+      if (page.nextCursor === null) return { items, nextCursor: null };
+      storeCursor = page.nextCursor;
+      if (scanned >= MAX_SCAN_PER_LIST) return { items, nextCursor: encodeCursor(storeCursor, lastSeq) };
+    }
+  }
+
+  async function verify(): Promise<AuditVerification> {
+    const head = await records.get<ChainHead>(headKey);
+    if (!head) return { valid: true, count: 0 };
+    await materialize(head.value);
+    let count = 0;
+    let broken: { seq: number; id: string } | undefined;
+    const mark = (seq: number, id: string) => {
+      if (broken === undefined || seq < broken.seq) broken = { seq, id };
+    };
+    let newer: { seq: number; event: StoredEventLike; id: string } | undefined;
+    let cursor: string | undefined;
+    do {
+      const page: ListResult<StoredEventLike> = await records.list<StoredEventLike>(eventPrefix, {
+        cursor,
+        limit: 1000,
+      });
+      for (const { key, record } of page.items) {
+        const seq = seqOfKey(key);
+        const event = record.value;
+        const id = typeof event?.id === "string" ? event.id : key;
+        count++;
+        if (!hashHolds(event)) mark(seq, id);
+        if (newer === undefined) {
+          if (seq !== head.value.seq || event?.hash !== head.value.hash) mark(seq, id);
+        } else if (newer.seq !== seq + 1 || newer.event?.prevHash !== event?.hash) {
+          mark(newer.seq, newer.id);
+        }
+        newer = { seq, event, id };
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    if (newer !== undefined && (newer.seq !== 1 || newer.event?.prevHash !== GENESIS_HASH))
+      mark(newer.seq, newer.id);
+    return broken === undefined ? { valid: true, count } : { valid: false, count, firstBrokenId: broken.id };
+  }
+
+  return { append, list, verify };
+}
+
+type StoredEventLike = (Partial<AuditEvent> & Record<string, unknown>) | null | undefined;
+
+function hashHolds(event: StoredEventLike): boolean {
+  if (event === null || typeof event !== "object") return false;
+  if (typeof event.hash !== "string" || typeof event.prevHash !== "string") return false;
+  return computeAuditHash(event as { prevHash: string } & Record<string, unknown>) === event.hash;
+}
+
+function validate(input: AuditAppendInput): Omit<AuditEvent, "id" | "at" | "prevHash" | "hash"> {
+  const text = (value: unknown, field: string, max: number) => {
+    if (typeof value !== "string" || value.length === 0 || value.length > max) {
+      throw new ValidationError(`audit ${field} must be a string of 1–${max} characters`, { field });
+    }
+    return value;
+  };
+  const fields: Omit<AuditEvent, "id" | "at" | "prevHash" | "hash"> = {
+    type: text(input.type, "type", 128),
+    actor: text(input.actor, "actor", 128),
+    outcome: input.outcome,
+  };
+  if (!OUTCOMES.has(input.outcome)) {
+    throw new ValidationError("audit outcome must be success, failure or denied", { field: "outcome" });
+  }
+  for (const name of OPTIONAL_FIELDS) {
+    const value = input[name];
+    if (value !== undefined) fields[name] = text(value, name, 256);
+  }
+  if (input.detail !== undefined) {
+    const detail = redactDeep(input.detail, { maxDepth: 6 }) as Record<string, unknown>;
+    fields.detail = canonicalJson(detail).length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
+  }
+  return fields;
+}
+
+function encodeCursor(storeCursor: string | undefined, beforeSeq: number): string {
+  return Buffer.from(JSON.stringify({ c: storeCursor, s: beforeSeq }), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): { c: string | undefined; s: number } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as {
+      c?: unknown;
+      s?: unknown;
+    };
+    if ((parsed.c === undefined || typeof parsed.c === "string") && Number.isSafeInteger(parsed.s)) {
+      return { c: parsed.c as string | undefined, s: parsed.s as number };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError("cursor is not one this endpoint returned", { field: "cursor" });
+}

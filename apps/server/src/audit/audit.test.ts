@@ -1,0 +1,222 @@
+import { createHash } from "node:crypto";
+import type { AuditEvent } from "@securecontext/protocol";
+import { type Lock, memoryBackend, type TokenStore } from "@securecontext/token-store";
+import { describe, expect, it } from "vitest";
+import { createAuditLog } from "./audit-log";
+import { canonicalJson, GENESIS_HASH } from "./canonical";
+
+const base = { type: "connection.created", actor: "admin", outcome: "success" } as const;
+
+async function allEvents(records: TokenStore): Promise<Array<{ key: string; value: AuditEvent }>> {
+  const out: Array<{ key: string; value: AuditEvent }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await records.list<AuditEvent>("audit:ev:", { cursor, limit: 1000 });
+    out.push(...page.items.map(({ key, record }) => ({ key, value: record.value })));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+describe("audit log", () => {
+  it("chains events with sha256(prevHash + canonical JSON without hash)", async () => {
+    const { records, locks } = memoryBackend();
+    let clock = Date.parse("2025-01-01T00:00:00Z");
+    const audit = createAuditLog({ records, locks, now: () => clock++ });
+    const first = await audit.append({
+      ...base,
+      clientId: "cli_a",
+      userId: "u1",
+      connectionId: "con_1",
+      ip: "10.0.0.1",
+    });
+    const second = await audit.append({
+      ...base,
+      type: "session.created",
+      actor: "client:cli_a",
+      userId: "u1",
+    });
+
+    expect(first.id).toMatch(/^aud_[0-9A-Za-z]{22}$/);
+    expect(first.at).toBe("2025-01-01T00:00:00.000Z");
+    expect(first.prevHash).toBe(GENESIS_HASH);
+    expect(second.prevHash).toBe(first.hash);
+    const { hash, ...withoutHash } = second;
+    const sorted = Object.fromEntries(Object.entries(withoutHash).sort(([a], [b]) => a.localeCompare(b)));
+    const expected = createHash("sha256")
+      .update(second.prevHash + JSON.stringify(sorted))
+      .digest("hex");
+    expect(hash).toBe(expected);
+    expect(await audit.verify()).toEqual({ valid: true, count: 2 });
+  });
+
+  it("canonical JSON sorts keys at every depth and drops undefined", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it("lists newest first with filters and cursor paging", async () => {
+    const { records, locks } = memoryBackend();
+    let clock = Date.parse("2025-01-01T00:00:00Z");
+    const audit = createAuditLog({ records, locks, now: () => (clock += 1000) });
+    for (let i = 0; i < 30; i++) {
+      await audit.append({
+        ...base,
+        type: i % 3 === 0 ? "session.created" : "connection.created",
+        clientId: i % 2 === 0 ? "cli_even" : "cli_odd",
+        userId: `u${i % 5}`,
+        action: `n${i}`,
+      });
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await audit.list({ limit: 7, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items.map((event) => event.action ?? ""));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `n${29 - i}`));
+
+    const evens = await audit.list({ clientId: "cli_even", type: "session.created", limit: 200 });
+    expect(evens.items.map((event) => event.action)).toEqual(["n24", "n18", "n12", "n6", "n0"]);
+    const u3 = await audit.list({ userId: "u3", limit: 2 });
+    expect(u3.items.map((event) => event.action)).toEqual(["n28", "n23"]);
+    const more = await audit.list({ userId: "u3", limit: 2, cursor: u3.nextCursor ?? undefined });
+    expect(more.items.map((event) => event.action)).toEqual(["n18", "n13"]);
+
+    const since = new Date(Date.parse("2025-01-01T00:00:00Z") + 27_000).toISOString();
+    const recent = await audit.list({ since, limit: 50 });
+    expect(recent.items.map((event) => event.action)).toEqual(["n29", "n28", "n27", "n26"]);
+    expect(recent.nextCursor).toBeNull();
+
+    // Events appended after a cursor was issued do not shift the pages that follow it.
+    const first = await audit.list({ limit: 5 });
+    await audit.append({ ...base, action: "late" });
+    const next = await audit.list({ limit: 5, cursor: first.nextCursor ?? undefined });
+    expect(next.items.map((event) => event.action)).toEqual(["n24", "n23", "n22", "n21", "n20"]);
+
+    await expect(audit.list({ limit: 201 })).rejects.toMatchObject({
+      code: "invalid_request",
+      field: "limit",
+    });
+    await expect(audit.list({ cursor: "garbage" })).rejects.toMatchObject({ field: "cursor" });
+  });
+
+  it("stays one valid chain with two instances appending concurrently on one store", async () => {
+    const backend = memoryBackend();
+    const a = createAuditLog({ records: backend.records, locks: backend.locks });
+    const b = createAuditLog({ records: backend.records, locks: backend.locks });
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? a : b).append({ ...base, action: `x${i}` })),
+    );
+    expect(await a.verify()).toEqual({ valid: true, count: 60 });
+    expect(await b.verify()).toEqual({ valid: true, count: 60 });
+    const stored = await allEvents(backend.records);
+    expect(new Set(stored.map((entry) => entry.value.action)).size).toBe(60);
+  });
+
+  it("cannot fork the chain even when the lock is useless (the head compare-and-set commits)", async () => {
+    const backend = memoryBackend();
+    const noLock: Lock = {
+      acquire: async (_key, ttlMs) => ({ token: "t", fence: 1, expiresAt: Date.now() + ttlMs }),
+      release: async () => true,
+      extend: async () => true,
+    };
+    const logs = [0, 1, 2].map(() => createAuditLog({ records: backend.records, locks: noLock }));
+    await Promise.all(
+      Array.from({ length: 45 }, (_, i) => logs[i % 3]?.append({ ...base, action: `y${i}` })),
+    );
+    expect(await logs[0]?.verify()).toEqual({ valid: true, count: 45 });
+  });
+
+  it("verify names a tampered event (rewritten raw in the store)", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 10; i++) events.push(await audit.append({ ...base, action: `z${i}` }));
+    const stored = await allEvents(records);
+    const victim = stored.find((entry) => entry.value.id === events[4]?.id);
+    expect(victim).toBeDefined();
+    if (!victim) return;
+
+    await records.set(victim.key, { ...victim.value, outcome: "denied" });
+    expect(await audit.verify()).toEqual({ valid: false, count: 10, firstBrokenId: events[4]?.id });
+
+    // Recomputing the tampered event's own hash moves the break to the link from the next event.
+    const forged = { ...victim.value, outcome: "denied" as const };
+    const { hash: _drop, ...body } = forged;
+    const rehashed = createHash("sha256")
+      .update(forged.prevHash + canonicalJson(body))
+      .digest("hex");
+    await records.set(victim.key, { ...forged, hash: rehashed });
+    expect(await audit.verify()).toEqual({ valid: false, count: 10, firstBrokenId: events[5]?.id });
+
+    // Restoring it makes the chain whole again; deleting a middle event breaks it.
+    await records.set(victim.key, victim.value);
+    expect(await audit.verify()).toEqual({ valid: true, count: 10 });
+    await records.delete(victim.key);
+    expect(await audit.verify()).toMatchObject({ valid: false, count: 9, firstBrokenId: events[5]?.id });
+  });
+
+  it("never stores secrets in detail", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    const event = await audit.append({
+      ...base,
+      detail: {
+        scopes: ["mail.read"],
+        refreshToken: "1//0secret-refresh",
+        nested: { clientSecret: "GOCSPX-x", note: "used scp_sk_abcDEF123 and Bearer eyJ.x.y" },
+      },
+    });
+    const text = JSON.stringify(await allEvents(records));
+    for (const secret of ["1//0secret-refresh", "GOCSPX-x", "scp_sk_abcDEF123", "eyJ.x.y"]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(event.detail).toEqual({
+      scopes: ["mail.read"],
+      refreshToken: "[Redacted]",
+      nested: { clientSecret: "[Redacted]", note: "used [Redacted] and Bearer [Redacted]" },
+    });
+    expect(await audit.verify()).toEqual({ valid: true, count: 1 });
+  });
+
+  it("recovers an event committed by a writer that crashed before storing it", async () => {
+    const backend = memoryBackend();
+    let failNextEventWrite = false;
+    const flaky: TokenStore = {
+      ...backend.records,
+      get: (key) => backend.records.get(key),
+      list: (prefix, options) => backend.records.list(prefix, options),
+      compareAndSet: (key, version, next, options) =>
+        backend.records.compareAndSet(key, version, next, options),
+      set: async (key, value, options) => {
+        if (key.startsWith("audit:ev:") && failNextEventWrite) {
+          failNextEventWrite = false;
+          throw new Error("crash");
+        }
+        return backend.records.set(key, value, options);
+      },
+    };
+    const crashing = createAuditLog({ records: flaky, locks: backend.locks });
+    await crashing.append({ ...base, action: "one" });
+    failNextEventWrite = true;
+    await expect(crashing.append({ ...base, action: "two" })).rejects.toThrow("crash");
+    const other = createAuditLog({ records: backend.records, locks: backend.locks });
+    expect((await other.list()).items.map((event) => event.action)).toEqual(["two", "one"]);
+    await other.append({ ...base, action: "three" });
+    expect(await other.verify()).toEqual({ valid: true, count: 3 });
+  });
+
+  it("rejects malformed input", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    await expect(audit.append({ ...base, type: "" })).rejects.toMatchObject({ field: "type" });
+    await expect(audit.append({ ...base, outcome: "maybe" as unknown as "success" })).rejects.toMatchObject({
+      field: "outcome",
+    });
+    expect(await audit.verify()).toEqual({ valid: true, count: 0 });
+  });
+});
