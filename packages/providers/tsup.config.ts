@@ -1,4 +1,6 @@
-import { packageBuild } from "../../tooling/build/tsup.base";
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tooling/build/tsup.base";
 
-export default defineConfig(packageBuild({"index":"src/index.ts","google":"src/google.ts","microsoft":"src/microsoft.ts"}));
+export default defineConfig(
+  packageBuild({ index: "src/index.ts", google: "src/google.ts", microsoft: "src/microsoft.ts" }),
+);

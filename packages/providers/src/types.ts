@@ -20,6 +20,11 @@ export interface CallbackChecks {
   codeVerifier: string;
   nonce?: string;
   redirectUri: string;
+  /**
+   * Scopes the authorization request asked for (beyond the provider's defaults); the token set's
+   * `scopes` when the token response omits `scope` (RFC 6749 §5.1).
+   */
+  requestedScopes?: string[];
 }
 
 export interface ExchangeCodeParams {
@@ -32,6 +37,11 @@ export interface RefreshParams {
   refreshToken: string;
   /** Scopes to ask for; defaults to what the grant holds. */
   scopes?: string[];
+  /**
+   * Scopes the stored token set holds; the result's `scopes` when the provider's response omits
+   * `scope` (otherwise the result would claim no scopes).
+   */
+  grantedScopes?: string[];
 }
 
 export interface RevokeParams {
