@@ -1,0 +1,305 @@
+import { timingSafeEqual } from "node:crypto";
+import type { Session } from "@securecontext/protocol";
+import {
+  AuthRequiredError,
+  ConflictError,
+  NotFoundError,
+  newId,
+  newSecret,
+  SESSION_MAX_LIFETIME_MS,
+  SESSION_TTL_MAX_SECONDS,
+  SESSION_TTL_MIN_SECONDS,
+  StoreError,
+  secretPrefixes,
+  ValidationError,
+} from "@securecontext/protocol";
+import { readConnection } from "./connection-records";
+import type { PoolContext } from "./context";
+import { describe } from "./events";
+import { sha256Hex } from "./keys";
+import { pageFromIndex } from "./paging";
+import type { SessionCache } from "./session-cache";
+import { createSessionCaps } from "./session-caps";
+import {
+  frozenSession,
+  type SessionChangeMessage,
+  type SessionRecord,
+  type TokenHashRecord,
+  toSession,
+} from "./session-records";
+import type { ConnectionService, CreateSessionInput, SessionService } from "./types";
+
+const TOKEN_PATTERN = new RegExp(`^${secretPrefixes.sessionToken}[0-9A-Za-z]{43}$`);
+
+/**
+ * Sessions: stored by id, found by the SHA-256 of their token, indexed by user / client / all. Every
+ * record carries the session's expiry, so stores drop expired sessions by themselves (Redis TTL,
+ * the memory and file stores' sweeps) and an expired session always reads as absent.
+ */
+export function createSessionService(
+  context: PoolContext,
+  connections: ConnectionService,
+  cache: SessionCache,
+): SessionService {
+  const { store, keys, options, events } = context;
+  const caps = createSessionCaps(context);
+
+  const indexEntries = (record: SessionRecord) => {
+    const index = keys.sessionIndex;
+    return [index.byUser(record.userId), index.byClient(record.clientId), index.all()].map((prefix) =>
+      index.entry(prefix, record.createdAt, record.id),
+    );
+  };
+
+  const writeIndexes = (record: SessionRecord) =>
+    Promise.all(
+      indexEntries(record).map((key) =>
+        store.records.set(key, { id: record.id }, { expiresAt: record.expiresAt }),
+      ),
+    );
+
+  const readLive = async (sessionId: string) => {
+    if (!/^ses_[0-9A-Za-z]{1,64}$/.test(sessionId)) return undefined;
+    const record = await store.records.get<SessionRecord>(keys.session(sessionId));
+    if (!record || record.value.expiresAt <= options.now()) return undefined;
+    return record;
+  };
+
+  const publish = async (change: SessionChangeMessage) => {
+    cache.invalidate(change);
+    try {
+      await store.pubsub.publish(keys.sessionChannel(), JSON.stringify(change));
+    } catch (error) {
+      // Other instances' caches expire within the cache max age; the store itself is already updated.
+      options.logger.error("could not publish a session change", {
+        sessionId: change.sessionId,
+        error: describe(error),
+      });
+    }
+  };
+
+  const selectConnections = async (input: CreateSessionInput) => {
+    const ids: string[] = [];
+    const held = new Set<string>();
+    for (const [i, connectionId] of (input.connectionIds ?? []).entries()) {
+      const record = await readConnection(context, connectionId);
+      const connection = record?.value;
+      if (
+        !connection ||
+        connection.userId !== input.userId ||
+        (input.clientId !== null && connection.clientId !== input.clientId)
+      ) {
+        throw new ValidationError(`connection ${connectionId} not found for this user`, {
+          field: `connectionIds[${i}]`,
+        });
+      }
+      if (connection.status === "revoked") {
+        throw new ValidationError(`connection ${connectionId} was revoked`, { field: `connectionIds[${i}]` });
+      }
+      if (!ids.includes(connection.id)) ids.push(connection.id);
+      for (const scope of connection.scopes) held.add(scope);
+    }
+    for (const providerId of new Set(input.providerIds ?? [])) {
+      let cursor: string | undefined;
+      let found = 0;
+      do {
+        const page = await connections.list({
+          userId: input.userId,
+          providerId,
+          status: "active",
+          ...(input.clientId !== null ? { clientId: input.clientId } : {}),
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const connection of page.items) {
+          found++;
+          if (!ids.includes(connection.id)) ids.push(connection.id);
+          for (const scope of connection.scopes) held.add(scope);
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      if (found === 0) {
+        throw new AuthRequiredError(`the user has no active ${providerId} connection`, { providerId });
+      }
+    }
+    return { ids, held };
+  };
+
+  const service: SessionService = {
+    async create(input) {
+      validateTtl(input.ttlSeconds);
+      if (typeof input.userId !== "string" || input.userId.length === 0) {
+        throw new ValidationError("userId is required", { field: "userId" });
+      }
+      const { ids, held } = await selectConnections(input);
+      // Narrow: requested scopes the connections do not hold are dropped.
+      const scopes = input.scopes ? [...new Set(input.scopes)].filter((scope) => held.has(scope)) : [...held];
+      const now = options.now();
+      const token = newSecret("sessionToken");
+      const record: SessionRecord = {
+        id: newId("session"),
+        userId: input.userId,
+        agentId: input.agentId ?? null,
+        clientId: input.clientId,
+        connectionIds: ids,
+        scopes,
+        allowTokenAccess: input.allowTokenAccess ?? false,
+        createdAt: now,
+        expiresAt: now + input.ttlSeconds * 1000,
+        tokenHash: sha256Hex(token),
+      };
+      await caps.reserve(record.userId, record.expiresAt);
+      try {
+        const expiry = { expiresAt: record.expiresAt };
+        await store.records.set<TokenHashRecord>(
+          keys.sessionTokenHash(record.tokenHash),
+          { sessionId: record.id },
+          expiry,
+        );
+        await store.records.set(keys.session(record.id), record, expiry);
+        await writeIndexes(record);
+      } catch (error) {
+        await caps.release(record.userId, record.expiresAt).catch(() => {});
+        throw error;
+      }
+      const session = toSession(record);
+      events.emit({ type: "session.created", session });
+      return { session, token };
+    },
+
+    async verify(token) {
+      if (typeof token !== "string" || !TOKEN_PATTERN.test(token)) return undefined;
+      const tokenHash = sha256Hex(token);
+      const useCache = await cache.ready();
+      if (useCache) {
+        const hit = cache.get(tokenHash);
+        if (hit) return hit;
+      }
+      const pointer = await store.records.get<TokenHashRecord>(keys.sessionTokenHash(tokenHash));
+      if (!pointer) return undefined;
+      const record = await readLive(pointer.value.sessionId);
+      if (!record || record.value.revokedAt !== undefined) return undefined;
+      if (!sameHash(record.value.tokenHash, tokenHash) || cache.isRevoked(record.value.id)) return undefined;
+      const session = frozenSession(record.value);
+      if (useCache) cache.set(tokenHash, session, record.value.expiresAt);
+      return session;
+    },
+
+    async get(sessionId) {
+      const record = await readLive(sessionId);
+      return record ? toSession(record.value) : undefined;
+    },
+
+    async list(filter) {
+      const index = keys.sessionIndex;
+      const prefix =
+        filter.userId !== undefined
+          ? index.byUser(filter.userId)
+          : filter.clientId !== undefined
+            ? index.byClient(filter.clientId)
+            : index.all();
+      return pageFromIndex<Session>({
+        records: store.records,
+        prefix,
+        ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
+        ...(filter.cursor !== undefined ? { cursor: filter.cursor } : {}),
+        load: async (id) => {
+          const record = await readLive(id);
+          const value = record?.value;
+          if (!value || value.revokedAt !== undefined) return undefined;
+          if (filter.userId !== undefined && value.userId !== filter.userId) return undefined;
+          if (filter.clientId !== undefined && value.clientId !== filter.clientId) return undefined;
+          if (filter.agentId !== undefined && value.agentId !== filter.agentId) return undefined;
+          return toSession(value);
+        },
+      });
+    },
+
+    async extend(sessionId, ttlSeconds) {
+      validateTtl(ttlSeconds);
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const current = await readLive(sessionId);
+        if (!current) throw new NotFoundError("session not found", { extra: { sessionId } });
+        if (current.value.revokedAt !== undefined) {
+          throw new ConflictError("session was revoked and cannot be extended", { extra: { sessionId } });
+        }
+        const now = options.now();
+        const cap = current.value.createdAt + SESSION_MAX_LIFETIME_MS;
+        const expiresAt = Math.max(current.value.expiresAt, Math.min(now + ttlSeconds * 1000, cap));
+        const next: SessionRecord = { ...current.value, expiresAt };
+        const written = await store.records.compareAndSet(keys.session(sessionId), current.version, next, {
+          expiresAt,
+        });
+        if (!written) continue;
+        const expiry = { expiresAt };
+        await store.records.set<TokenHashRecord>(
+          keys.sessionTokenHash(next.tokenHash),
+          { sessionId },
+          expiry,
+        );
+        await writeIndexes(next);
+        await caps.move(next.userId, current.value.expiresAt, expiresAt).catch((error: unknown) => {
+          options.logger.warn("could not update session caps after extend", {
+            sessionId,
+            error: describe(error),
+          });
+        });
+        await publish({ type: "changed", sessionId, tokenHash: next.tokenHash });
+        const session = toSession(next);
+        events.emit({ type: "session.extended", session });
+        return session;
+      }
+      throw new StoreError("session is being updated too often; try again", { extra: { sessionId } });
+    },
+
+    async revoke(sessionId) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const current = await readLive(sessionId);
+        if (!current) return;
+        const record = current.value;
+        if (record.revokedAt === undefined) {
+          const next: SessionRecord = { ...record, revokedAt: options.now() };
+          const written = await store.records.compareAndSet(keys.session(sessionId), current.version, next, {
+            expiresAt: record.expiresAt,
+          });
+          if (!written) continue;
+        }
+        // Idempotent clean-up: also finishes a revocation that was interrupted half-way.
+        await store.records.delete(keys.sessionTokenHash(record.tokenHash));
+        await Promise.all(indexEntries(record).map((key) => store.records.delete(key)));
+        await publish({ type: "revoked", sessionId, tokenHash: record.tokenHash });
+        if (record.revokedAt === undefined) {
+          await caps.release(record.userId, record.expiresAt).catch((error: unknown) => {
+            options.logger.warn("could not release a session cap slot", {
+              sessionId,
+              error: describe(error),
+            });
+          });
+          events.emit({ type: "session.revoked", sessionId });
+        }
+        return;
+      }
+      throw new StoreError("session is being updated too often; try again", { extra: { sessionId } });
+    },
+  };
+  return service;
+}
+
+function validateTtl(ttlSeconds: number): void {
+  if (
+    !Number.isInteger(ttlSeconds) ||
+    ttlSeconds < SESSION_TTL_MIN_SECONDS ||
+    ttlSeconds > SESSION_TTL_MAX_SECONDS
+  ) {
+    throw new ValidationError(
+      `ttlSeconds must be an integer from ${SESSION_TTL_MIN_SECONDS} to ${SESSION_TTL_MAX_SECONDS}`,
+      { field: "ttlSeconds" },
+    );
+  }
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && timingSafeEqual(left, right);
+}
