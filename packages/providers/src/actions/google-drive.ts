@@ -33,10 +33,13 @@ export function normalizeGoogleFile(file: GoogleDriveFileResource): DriveFile {
   };
 }
 
-/** A Drive `q` expression matching `text` in names and contents of files not in the trash. */
+/**
+ * A Drive `q` expression matching `text` in files not in the trash. `fullText` covers the name,
+ * description and content.
+ */
 export function driveQuery(text: string): string {
   const literal = text.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
-  return `(name contains '${literal}' or fullText contains '${literal}') and trashed = false`;
+  return `fullText contains '${literal}' and trashed = false`;
 }
 
 /** `google.drive.search`: Drive files whose name or content matches. */
