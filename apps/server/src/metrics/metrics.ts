@@ -1,0 +1,197 @@
+import { scrubString } from "../logging/redact";
+
+/** `Content-Type` of {@link Metrics.render}'s output (Prometheus text exposition 0.0.4). */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** Latency histogram buckets in seconds (5 ms … 10 s). */
+export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Outcomes of a token refresh. */
+export type RefreshOutcome = "success" | "transient_failure" | "reauth" | "skipped";
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Distinct route label values kept before new ones are folded into `route="other"` (default 500). */
+  maxRoutes?: number;
+  /** Process memory and CPU readers (tests inject fixed values). */
+  process?: { rssBytes(): number; heapUsedBytes(): number; cpuSeconds(): number; uptimeSeconds(): number };
+  /** Clock (epoch ms) for the process start time; default `Date.now`. */
+  now?: () => number;
+}
+
+/** In-process metrics with a Prometheus text renderer. */
+export interface Metrics {
+  /** Records one HTTP request. `route` is the route pattern (`/v1/connections/:id`), never the raw path. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** Counts one token refresh by outcome. */
+  refresh(outcome: RefreshOutcome): void;
+  /** Sets the number of live sessions. */
+  setActiveSessions(n: number): void;
+  /** The Prometheus text exposition (format 0.0.4) of every metric. */
+  render(): string;
+}
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ["success", "transient_failure", "reauth", "skipped"];
+// SCP ids (SPEC §1) that a careless caller might pass inside a "route".
+const ID_PATTERN = /\b(?:cli|con|cr|ses|wft|run|whk|aud|evt)_[0-9A-Za-z]{8,}/g;
+
+/** Escapes a label value: backslash, double quote and newline (Prometheus text format). */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
+
+function labels(pairs: Record<string, string>): string {
+  const body = Object.entries(pairs)
+    .map(([name, value]) => `${name}="${escapeLabelValue(value)}"`)
+    .join(",");
+  return body === "" ? "" : `{${body}}`;
+}
+
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+const defaultProcess = {
+  rssBytes: () => process.memoryUsage.rss(),
+  heapUsedBytes: () => process.memoryUsage().heapUsed,
+  cpuSeconds: () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1e6;
+  },
+  uptimeSeconds: () => process.uptime(),
+};
+
+/**
+ * Hand-rolled Prometheus metrics (no dependency): `scp_http_requests_total{route,method,status}`,
+ * `scp_http_request_duration_seconds{route,method}` (histogram, {@link DURATION_BUCKETS}),
+ * `scp_token_refreshes_total{outcome}`, `scp_active_sessions`, and process metrics
+ * (`process_resident_memory_bytes`, `process_heap_used_bytes`, `process_cpu_seconds_total`,
+ * `process_uptime_seconds`, `process_start_time_seconds`).
+ *
+ * Route labels are defended against misuse: SCP ids inside them become `:id`, secret-shaped
+ * strings are cut out, and beyond `maxRoutes` distinct routes new ones count as `other`, so a
+ * raw path can never explode cardinality or leak a token into a label.
+ *
+ * @example
+ * ```ts
+ * const metrics = createMetrics();
+ * metrics.observeRequest("/v1/connections/:id/token", "POST", 200, 0.004);
+ * c.header("Content-Type", METRICS_CONTENT_TYPE);
+ * return c.body(metrics.render());
+ * ```
+ */
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const maxRoutes = options.maxRoutes ?? 500;
+  const proc = options.process ?? defaultProcess;
+  const now = options.now ?? Date.now;
+  const startTimeSeconds = (now() - proc.uptimeSeconds() * 1000) / 1000;
+  const requests = new Map<string, { route: string; method: string; status: string; count: number }>();
+  const durations = new Map<string, { route: string; method: string; histogram: Histogram }>();
+  const routes = new Set<string>();
+  const refreshes = new Map<RefreshOutcome, number>(REFRESH_OUTCOMES.map((outcome) => [outcome, 0]));
+  let activeSessions = 0;
+
+  const routeLabel = (route: string): string => {
+    const cleaned = scrubString(String(route)).replace(ID_PATTERN, ":id").slice(0, 200) || "unknown";
+    if (routes.has(cleaned)) return cleaned;
+    if (routes.size >= maxRoutes) return "other";
+    routes.add(cleaned);
+    return cleaned;
+  };
+
+  return {
+    observeRequest(route, method, status, seconds) {
+      const r = routeLabel(route);
+      const m = METHODS.has(String(method).toUpperCase()) ? String(method).toUpperCase() : "OTHER";
+      const s = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "unknown";
+      const requestKey = `${r}\u0000${m}\u0000${s}`;
+      const counter = requests.get(requestKey) ?? { route: r, method: m, status: s, count: 0 };
+      counter.count++;
+      requests.set(requestKey, counter);
+
+      const durationKey = `${r}\u0000${m}`;
+      const entry = durations.get(durationKey) ?? {
+        route: r,
+        method: m,
+        histogram: { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 },
+      };
+      const value = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+      DURATION_BUCKETS.forEach((bound, index) => {
+        if (value <= bound) entry.histogram.buckets[index] = (entry.histogram.buckets[index] ?? 0) + 1;
+      });
+      entry.histogram.sum += value;
+      entry.histogram.count++;
+      durations.set(durationKey, entry);
+    },
+    refresh(outcome) {
+      if (refreshes.has(outcome)) refreshes.set(outcome, (refreshes.get(outcome) ?? 0) + 1);
+    },
+    setActiveSessions(n) {
+      activeSessions = Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+    },
+    render() {
+      const out: string[] = [];
+      const header = (name: string, type: string, help: string) => {
+        out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
+      };
+
+      header("scp_http_requests_total", "counter", "HTTP requests by route pattern, method and status.");
+      for (const { route, method, status, count } of requests.values()) {
+        out.push(`scp_http_requests_total${labels({ route, method, status })} ${count}`);
+      }
+
+      header("scp_http_request_duration_seconds", "histogram", "HTTP request latency in seconds.");
+      for (const { route, method, histogram } of durations.values()) {
+        DURATION_BUCKETS.forEach((bound, index) => {
+          const le = formatNumber(bound);
+          out.push(
+            `scp_http_request_duration_seconds_bucket${labels({ route, method, le })} ${histogram.buckets[index] ?? 0}`,
+          );
+        });
+        out.push(
+          `scp_http_request_duration_seconds_bucket${labels({ route, method, le: "+Inf" })} ${histogram.count}`,
+          `scp_http_request_duration_seconds_sum${labels({ route, method })} ${formatNumber(histogram.sum)}`,
+          `scp_http_request_duration_seconds_count${labels({ route, method })} ${histogram.count}`,
+        );
+      }
+
+      header("scp_token_refreshes_total", "counter", "Token refreshes by outcome.");
+      for (const [outcome, count] of refreshes)
+        out.push(`scp_token_refreshes_total${labels({ outcome })} ${count}`);
+
+      header("scp_active_sessions", "gauge", "Live (unexpired, unrevoked) sessions.");
+      out.push(`scp_active_sessions ${activeSessions}`);
+
+      header("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+      out.push(`process_resident_memory_bytes ${formatNumber(proc.rssBytes())}`);
+      header("process_heap_used_bytes", "gauge", "V8 heap in use, in bytes.");
+      out.push(`process_heap_used_bytes ${formatNumber(proc.heapUsedBytes())}`);
+      header("process_cpu_seconds_total", "counter", "User and system CPU time in seconds.");
+      out.push(`process_cpu_seconds_total ${formatNumber(proc.cpuSeconds())}`);
+      header("process_uptime_seconds", "gauge", "Seconds since the process started.");
+      out.push(`process_uptime_seconds ${formatNumber(proc.uptimeSeconds())}`);
+      header(
+        "process_start_time_seconds",
+        "gauge",
+        "Start time of the process since the Unix epoch in seconds.",
+      );
+      out.push(`process_start_time_seconds ${formatNumber(Math.round(startTimeSeconds))}`);
+
+      return `${out.join("\n")}\n`;
+    },
+  };
+}
