@@ -242,7 +242,8 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
   async function applyTokenFault(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const fault = faults.take("token");
     if (!fault) return false;
-    req.resume();
+    // Answering without reading the body: drain it, except when the request proceeds after a delay.
+    if (!(fault.kind === "timeout" && fault.delayMs !== undefined)) req.resume();
     switch (fault.kind) {
       case "http500":
         stats.increment("tokenErrors");
