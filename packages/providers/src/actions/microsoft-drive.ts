@@ -2,8 +2,8 @@ import { definePagedAction } from "./define";
 import { fetchGraphPage } from "./graph-paging";
 import { type DriveFile, driveSearchInputSchema, driveSearchOutputSchema, isoDate } from "./schemas";
 
-/** Graph delegated permission to read the user's files. */
-export const FILES_READ_SCOPE = "Files.Read";
+/** Graph delegated permission to read files the user can access (needs no admin consent). */
+export const FILES_READ_SCOPE = "Files.Read.All";
 
 /** Reported as `mimeType` for OneDrive folders (Graph gives folders no MIME type). */
 export const FOLDER_MIME_TYPE = "inode/directory";
