@@ -29,7 +29,7 @@ describe("fault injection", () => {
       const error = await rejectionOf(oidc.refreshTokenGrant(config, refreshToken));
       // openid-client treats a 5xx as an unexpected response and keeps it as the cause.
       expect(error.message).toMatch(/unexpected HTTP response status code/);
-      expect((error.cause as Response).status).toBe(500);
+      expect((error.cause as unknown as Response).status).toBe(500);
     }
     await oidc.refreshTokenGrant(config, refreshToken);
     expect(idp.stats()).toMatchObject({ tokenErrors: 2, refreshGrants: 1 });
