@@ -11,12 +11,18 @@ import type { PoolContext } from "./context";
 import { describe } from "./events";
 import { acquireLease, type HeldLease } from "./lease";
 import { pageFromIds, pageFromIndex } from "./paging";
+import { sleep } from "./timing";
 import { eraseTokenSet, readTokenSet, writeTokenSet } from "./token-vault";
 import type { ConnectionListFilter, ConnectionService, CreateConnectionInput } from "./types";
 
 interface AccountPointer {
   id: string;
+  /** Epoch ms of the claim: a pointer whose connection is still missing after a while is dangling. */
+  at: number;
 }
+
+/** How long a freshly claimed account pointer may point at a connection still being written. */
+const CLAIM_GRACE_MS = 10_000;
 
 /** Connections: metadata records, encrypted token sets, indexes by user / client / all. */
 export function createConnectionService(context: PoolContext): ConnectionService {
@@ -67,11 +73,16 @@ export function createConnectionService(context: PoolContext): ConnectionService
         input.account.subject,
         input.clientId,
       );
-      for (let attempt = 0; attempt < 10; attempt++) {
+      for (let attempt = 0; attempt < 100; attempt++) {
         const pointer = await store.records.get<AccountPointer>(pointerKey);
         if (pointer) {
           const existing = await readConnection(context, pointer.value.id);
           if (existing && existing.value.status !== "revoked") return refreshExisting(existing.value, input);
+          if (!existing && options.now() - (pointer.value.at ?? 0) < CLAIM_GRACE_MS) {
+            // Another creator claimed the account and is still writing the connection.
+            await sleep(10 + Math.random() * 20);
+            continue;
+          }
         }
         const now = options.now();
         const record: ConnectionRecord = {
@@ -95,6 +106,7 @@ export function createConnectionService(context: PoolContext): ConnectionService
           pointer?.version ?? null,
           {
             id: record.id,
+            at: now,
           },
         );
         if (!claimed) continue;

@@ -14,7 +14,9 @@ export function poolFixture(
   providers: OAuthProvider[],
   overrides: Partial<SessionPoolOptions> & { backend?: StoreBackend; keyRing?: KeyRing } = {},
 ): { pool: SessionPool; backend: StoreBackend; keyRing: KeyRing; events: PoolEvent[] } {
-  const backend = overrides.backend ?? memoryBackend({ sweepIntervalMs: 0 });
+  const backend =
+    overrides.backend ??
+    memoryBackend({ sweepIntervalMs: 0, ...(overrides.now ? { now: overrides.now } : {}) });
   const keyRing = overrides.keyRing ?? createKeyRing({ keys: [generateKey("k1")] });
   const byId = new Map(providers.map((provider) => [provider.id, provider]));
   const pool = createSessionPool({
