@@ -1,0 +1,1 @@
+export { type ClientRecord, type ClientRegistry, createClientRegistry, hashSecret } from "./registry";

@@ -1,0 +1,104 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
+import type { Caller, SessionPool } from "@securecontext/session-pool";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ClientRegistry } from "../clients";
+import type { AppEnv } from "./context";
+import type { AuditLogService } from "./services";
+
+function sha256(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+export function secretsEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+/** The bearer credential of a request, or undefined. Malformed headers count as absent-but-invalid. */
+export function bearerOf(c: Context): string | undefined | null {
+  const header = c.req.header("authorization");
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+([^\s]+)\s*$/i.exec(header);
+  return match ? (match[1] as string) : null;
+}
+
+/** Peer address of the request (the socket, never a client-supplied header). */
+export function clientIp(c: Context<AppEnv>): string | undefined {
+  return c.env?.incoming?.socket?.remoteAddress ?? undefined;
+}
+
+export interface AuthDeps {
+  adminKey: string;
+  clients: ClientRegistry;
+  pool: SessionPool;
+  audit: AuditLogService;
+}
+
+/**
+ * Resolves the caller from `Authorization: Bearer …`: the admin key (constant-time), a client key
+ * `scp_sk_…` (by hash) or a session token `scp_st_…` (verified by the pool). A presented but
+ * invalid credential is a 401 right here; no credential leaves the caller unset for `requireCaller`.
+ */
+export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const bearer = bearerOf(c);
+    c.set("caller", undefined);
+    c.set("bearerHash", undefined);
+    if (bearer === undefined) return next();
+    if (bearer !== null) c.set("bearerHash", sha256(bearer).toString("hex"));
+    let caller: Caller | undefined;
+    if (bearer) {
+      if (bearer.startsWith("scp_sk_")) {
+        const client = await deps.clients.authenticate(bearer);
+        if (client)
+          caller = { kind: "client", clientId: client.id, allowTokenAccess: client.allowTokenAccess };
+      } else if (bearer.startsWith("scp_st_")) {
+        const session = await deps.pool.sessions.verify(bearer);
+        if (session) caller = { kind: "session", session };
+      } else if (secretsEqual(bearer, deps.adminKey)) {
+        caller = { kind: "admin" };
+      }
+    }
+    if (!caller) {
+      const kind = bearer?.startsWith("scp_sk_")
+        ? "api_key"
+        : bearer?.startsWith("scp_st_")
+          ? "session_token"
+          : "bearer";
+      await deps.audit
+        .append({
+          type: "auth.failed",
+          actor: "anonymous",
+          outcome: "denied",
+          ...(clientIp(c) ? { ip: clientIp(c) } : {}),
+          detail: { credential: kind, method: c.req.method, path: new URL(c.req.url).pathname.slice(0, 200) },
+        })
+        .catch(() => undefined);
+      throw new UnauthorizedError(
+        kind === "session_token"
+          ? "The session token is unknown, expired or revoked"
+          : "The bearer credential is not valid",
+        { extra: {} },
+      );
+    }
+    c.set("caller", caller);
+    return next();
+  };
+}
+
+export type CallerKind = Caller["kind"];
+
+/** The caller if it is one of `kinds`; 401 when unauthenticated, 403 when the kind is not allowed. */
+export function requireCaller<K extends CallerKind>(
+  c: Context<AppEnv>,
+  ...kinds: K[]
+): Extract<Caller, { kind: K }> {
+  const caller = c.get("caller");
+  if (!caller)
+    throw new UnauthorizedError("This endpoint needs Authorization: Bearer <key or session token>");
+  if (!(kinds as CallerKind[]).includes(caller.kind)) {
+    throw new ForbiddenError(`This endpoint is not available to ${caller.kind} callers`);
+  }
+  return caller as Extract<Caller, { kind: K }>;
+}

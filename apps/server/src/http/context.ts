@@ -1,0 +1,29 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { Caller } from "@securecontext/session-pool";
+
+/** Hono environment of the SCP app. `Bindings` are present when served by @hono/node-server. */
+export interface AppEnv {
+  Bindings: Partial<HttpBindings>;
+  Variables: {
+    requestId: string;
+    /** Set by the auth middleware when a valid bearer credential was presented. */
+    caller: Caller | undefined;
+    /** Set when a bearer credential was presented (valid or not): SHA-256 of it, for rate limits. */
+    bearerHash: string | undefined;
+  };
+}
+
+/** Audit actor string for a caller: `admin`, `client:cli_…`, `session:ses_…`. */
+export function actorOf(caller: Caller | undefined): string {
+  if (!caller) return "anonymous";
+  if (caller.kind === "admin") return "admin";
+  if (caller.kind === "client") return `client:${caller.clientId}`;
+  return `session:${caller.session.id}`;
+}
+
+/** The client a caller acts for (`null` for admin). */
+export function clientIdOf(caller: Caller): string | null {
+  if (caller.kind === "admin") return null;
+  if (caller.kind === "client") return caller.clientId;
+  return caller.session.clientId;
+}

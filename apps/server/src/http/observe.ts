@@ -1,0 +1,40 @@
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { AppEnv } from "./context";
+import type { AppDeps } from "./deps";
+
+/** The matched route pattern (never the raw path, which may hold ids or tokens). */
+export function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  const pattern = routePath(c, -1);
+  return !pattern || pattern === "/*" || pattern === "*" ? "unmatched" : pattern;
+}
+
+/**
+ * One JSON log line per request (request id, method, route pattern, status, ms) and the HTTP metrics.
+ * Logs never carry headers, query strings or bodies.
+ */
+export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    if (deps.inflight) deps.inflight.count += 1;
+    try {
+      await next();
+    } finally {
+      if (deps.inflight) deps.inflight.count -= 1;
+      const seconds = (performance.now() - started) / 1000;
+      const route = routeLabel(c);
+      const status = c.res.status;
+      deps.metrics.observeRequest(route, c.req.method, status, seconds);
+      deps.logger.info(
+        {
+          requestId: c.get("requestId"),
+          method: c.req.method,
+          route,
+          status,
+          ms: Math.round(seconds * 10_000) / 10,
+        },
+        "request",
+      );
+    }
+  };
+}

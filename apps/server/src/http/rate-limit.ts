@@ -1,0 +1,38 @@
+import { createHash } from "node:crypto";
+import { RateLimitedError } from "@securecontext/protocol";
+import type { MiddlewareHandler } from "hono";
+import { bearerOf, clientIp } from "./auth";
+import type { AppEnv } from "./context";
+import type { AppDeps } from "./deps";
+import { problemResponse } from "./errors";
+import type { RateLimitResult } from "./services";
+
+/**
+ * Per API key / session token (`key:<sha256>`) on API routes, per client IP (`ip:<ip>`) on browser
+ * routes and unauthenticated API calls. Shared across instances when the store is Redis.
+ */
+export function rateLimit(
+  deps: AppDeps,
+  headersOf: (result: RateLimitResult) => Record<string, string>,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const limiter = deps.rateLimiter;
+    if (!limiter) return next();
+    const bearer = bearerOf(c);
+    const key = bearer
+      ? `key:${createHash("sha256").update(bearer).digest("hex")}`
+      : `ip:${clientIp(c) ?? "unknown"}`;
+    const result = await limiter.check(key);
+    const headers = headersOf(result);
+    if (!result.allowed) {
+      return problemResponse(
+        new RateLimitedError("Too many requests; retry later", {
+          retryAfter: Math.max(1, result.retryAfterSeconds),
+        }),
+        headers,
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  };
+}

@@ -1,0 +1,61 @@
+import type {
+  AuditEvent,
+  AuditFilter,
+  AuditVerification,
+  CreatedWebhook,
+  CreateWebhookBody,
+  ListPage,
+  Webhook,
+  WebhookEventType,
+} from "@securecontext/protocol";
+
+/**
+ * The cross-cutting services the routes use (implemented under src/audit, src/webhooks,
+ * src/rate-limit, src/metrics). Declared structurally so routes depend on the shape only.
+ */
+export interface AuditAppend {
+  type: string;
+  actor: string;
+  outcome: "success" | "failure" | "denied";
+  clientId?: string;
+  userId?: string;
+  connectionId?: string;
+  sessionId?: string;
+  action?: string;
+  ip?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLogService {
+  append(event: AuditAppend): Promise<AuditEvent>;
+  list(filter: AuditFilter & { clientId?: string }): Promise<ListPage<AuditEvent>>;
+  verify(): Promise<AuditVerification>;
+}
+
+export interface WebhookServiceLike {
+  create(body: CreateWebhookBody & { secret?: string }): Promise<CreatedWebhook>;
+  list(): Promise<ListPage<Webhook>>;
+  delete(id: string): Promise<boolean>;
+  emit(type: WebhookEventType, data: Record<string, unknown>): Promise<void>;
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetAt: number;
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiterLike {
+  check(key: string): Promise<RateLimitResult>;
+}
+
+export interface MetricsLike {
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  refresh(outcome: "success" | "transient_failure" | "reauth" | "skipped"): void;
+  setActiveSessions(n: number): void;
+  render(): string;
+}

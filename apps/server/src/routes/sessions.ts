@@ -1,0 +1,129 @@
+import {
+  type CreatedSession,
+  createSessionBodySchema,
+  extendSessionBodySchema,
+  ForbiddenError,
+  NotFoundError,
+  sessionFilterSchema,
+  sessionIdSchema,
+  ValidationError,
+} from "@securecontext/protocol";
+import type { Hono } from "hono";
+import { requireCaller } from "../http/auth";
+import { readJson, readParam, readQuery } from "../http/body";
+import type { AppEnv } from "../http/context";
+import type { AppDeps } from "../http/deps";
+import { canSeeConnection, listBody, recordAudit, visibleSession } from "./shared";
+
+/** Sessions: create, list, get, extend, revoke, and `GET /v1/session` introspection. */
+export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.post("/v1/sessions", async (c) => {
+    const caller = requireCaller(c, "admin", "client");
+    const body = await readJson(c, createSessionBodySchema);
+    const clientId = caller.kind === "client" ? caller.clientId : null;
+    if (body.allowTokenAccess && caller.kind === "client" && !caller.allowTokenAccess) {
+      throw new ForbiddenError(
+        "This client is not allowed raw token access, so its sessions cannot have allowTokenAccess",
+      );
+    }
+    for (const [index, connectionId] of (body.connectionIds ?? []).entries()) {
+      const connection = await deps.pool.connections.get(connectionId);
+      if (!connection || !canSeeConnection(caller, connection)) {
+        throw new NotFoundError(`Connection ${connectionId} not found`, {
+          extra: { field: `body.connectionIds[${index}]` },
+        });
+      }
+      if (connection.userId !== body.userId) {
+        throw new ValidationError(`body.connectionIds[${index}]: connection belongs to another user`, {
+          field: `body.connectionIds[${index}]`,
+        });
+      }
+    }
+    for (const [index, providerId] of (body.providerIds ?? []).entries()) {
+      if (!deps.providers.has(providerId)) {
+        throw new ValidationError(`body.providerIds[${index}]: unknown provider "${providerId}"`, {
+          field: `body.providerIds[${index}]`,
+        });
+      }
+    }
+    const { session, token } = await deps.pool.sessions.create({
+      clientId,
+      userId: body.userId,
+      ...(body.agentId ? { agentId: body.agentId } : {}),
+      ...(body.connectionIds ? { connectionIds: body.connectionIds } : {}),
+      ...(body.providerIds ? { providerIds: body.providerIds } : {}),
+      ...(body.scopes ? { scopes: body.scopes } : {}),
+      ttlSeconds: body.ttlSeconds,
+      ...(body.allowTokenAccess !== undefined ? { allowTokenAccess: body.allowTokenAccess } : {}),
+    });
+    await recordAudit(c, deps, {
+      type: "session.created",
+      outcome: "success",
+      userId: session.userId,
+      sessionId: session.id,
+      detail: {
+        connectionIds: session.connectionIds,
+        scopes: session.scopes,
+        allowTokenAccess: session.allowTokenAccess,
+        agentId: session.agentId,
+      },
+    });
+    const created: CreatedSession = { ...session, token };
+    c.header("Cache-Control", "no-store");
+    return c.json(created, 201);
+  });
+
+  app.get("/v1/sessions", async (c) => {
+    const caller = requireCaller(c, "admin", "client");
+    const query = readQuery(c, sessionFilterSchema);
+    const page = await deps.pool.sessions.list({
+      ...(caller.kind === "client" ? { clientId: caller.clientId } : {}),
+      ...(query.userId ? { userId: query.userId } : {}),
+      ...(query.agentId ? { agentId: query.agentId } : {}),
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return c.json(listBody(page));
+  });
+
+  app.get("/v1/session", (c) => {
+    const caller = requireCaller(c, "session");
+    return c.json(caller.session);
+  });
+
+  app.get("/v1/sessions/:id", async (c) => {
+    const caller = requireCaller(c, "admin", "client", "session");
+    const id = readParam(c, "id", sessionIdSchema);
+    return c.json(await visibleSession(deps, caller, id));
+  });
+
+  app.post("/v1/sessions/:id/extend", async (c) => {
+    const caller = requireCaller(c, "admin", "client");
+    const id = readParam(c, "id", sessionIdSchema);
+    await visibleSession(deps, caller, id);
+    const body = await readJson(c, extendSessionBodySchema);
+    const session = await deps.pool.sessions.extend(id, body.ttlSeconds);
+    await recordAudit(c, deps, {
+      type: "session.extended",
+      outcome: "success",
+      userId: session.userId,
+      sessionId: session.id,
+      detail: { expiresAt: session.expiresAt },
+    });
+    return c.json(session);
+  });
+
+  app.delete("/v1/sessions/:id", async (c) => {
+    const caller = requireCaller(c, "admin", "client", "session");
+    const id = readParam(c, "id", sessionIdSchema);
+    const session = await visibleSession(deps, caller, id);
+    await deps.pool.sessions.revoke(id);
+    await recordAudit(c, deps, {
+      type: "session.revoked",
+      outcome: "success",
+      userId: session.userId,
+      sessionId: id,
+    });
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,136 @@
+import {
+  type Connection,
+  type ConnectRequest,
+  type CreateConnectRequestBody,
+  type ListPage,
+  NotFoundError,
+  type Session,
+  ValidationError,
+} from "@securecontext/protocol";
+import type { Caller } from "@securecontext/session-pool";
+import type { Context } from "hono";
+import { clientIp } from "../http/auth";
+import { type AppEnv, actorOf, clientIdOf } from "../http/context";
+import type { AppDeps } from "../http/deps";
+import type { AuditAppend } from "../http/services";
+
+/** Appends an audit event with the caller's actor, client and IP filled in. Never fails the request. */
+export async function recordAudit(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  event: Omit<AuditAppend, "actor"> & { actor?: string },
+): Promise<void> {
+  const caller = c.get("caller");
+  const clientId = event.clientId ?? (caller ? clientIdOf(caller) : null) ?? undefined;
+  const ip = clientIp(c);
+  try {
+    await deps.audit.append({
+      ...event,
+      actor: event.actor ?? actorOf(caller),
+      ...(clientId ? { clientId } : {}),
+      ...(caller?.kind === "session" && !event.sessionId ? { sessionId: caller.session.id } : {}),
+      ...(ip ? { ip } : {}),
+    });
+  } catch (error) {
+    deps.logger.error(
+      { requestId: c.get("requestId"), type: event.type, err: (error as Error).message },
+      "audit append failed",
+    );
+  }
+}
+
+/** The connection if this caller may see it; 404 otherwise (never 403: ids of others do not exist). */
+export async function visibleConnection(deps: AppDeps, caller: Caller, id: string): Promise<Connection> {
+  const connection = await deps.pool.connections.get(id);
+  if (!connection || !canSeeConnection(caller, connection))
+    throw new NotFoundError(`Connection ${id} not found`);
+  return connection;
+}
+
+export function canSeeConnection(caller: Caller, connection: Connection): boolean {
+  if (caller.kind === "admin") return true;
+  if (caller.kind === "client") return connection.clientId === caller.clientId;
+  return caller.session.connectionIds.includes(connection.id) && caller.session.userId === connection.userId;
+}
+
+/** The session if this caller may see it (admin, owning client, the session itself). */
+export async function visibleSession(deps: AppDeps, caller: Caller, id: string): Promise<Session> {
+  const session = await deps.pool.sessions.get(id);
+  const visible =
+    session &&
+    (caller.kind === "admin" ||
+      (caller.kind === "client" && session.clientId === caller.clientId) ||
+      (caller.kind === "session" && caller.session.id === session.id));
+  if (!session || !visible) throw new NotFoundError(`Session ${id} not found`);
+  return session;
+}
+
+/** Checks a `redirectUrl` against the client's registered origins (admin may use any http(s) URL). */
+export async function assertRedirectAllowed(
+  deps: AppDeps,
+  clientId: string | null,
+  redirectUrl: string,
+): Promise<void> {
+  if (clientId === null) return;
+  const client = await deps.clients.get(clientId);
+  const origin = new URL(redirectUrl).origin;
+  if (!client || !client.redirectOrigins.includes(origin)) {
+    throw new ValidationError(
+      `body.redirectUrl: origin ${origin} is not one of the client's redirectOrigins`,
+      {
+        field: "body.redirectUrl",
+      },
+    );
+  }
+}
+
+const CONNECT_OWNER_PREFIX = "srv:crowner:";
+const CONNECT_OWNER_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The client that created a connect request (`null`: admin or demo; `undefined`: unknown or gone). */
+export async function connectRequestOwner(deps: AppDeps, id: string): Promise<string | null | undefined> {
+  const record = await deps.backend.records.get<{ clientId: string | null }>(`${CONNECT_OWNER_PREFIX}${id}`);
+  return record ? record.value.clientId : undefined;
+}
+
+/** Creates a connect request after checking the provider and redirect URL; audits it. */
+export async function createConnectRequest(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  clientId: string | null,
+  body: CreateConnectRequestBody,
+  reason = "api",
+): Promise<ConnectRequest> {
+  if (!deps.providers.has(body.providerId)) {
+    throw new ValidationError(`body.providerId: unknown provider "${body.providerId}"`, {
+      field: "body.providerId",
+    });
+  }
+  if (body.redirectUrl) await assertRedirectAllowed(deps, clientId, body.redirectUrl);
+  const request = await deps.pool.connect.create({
+    clientId,
+    userId: body.userId,
+    providerId: body.providerId,
+    ...(body.scopes ? { scopes: body.scopes } : {}),
+    ...(body.redirectUrl ? { redirectUrl: body.redirectUrl } : {}),
+    ...(body.agentId ? { agentId: body.agentId } : {}),
+  });
+  await deps.backend.records.set(
+    `${CONNECT_OWNER_PREFIX}${request.id}`,
+    { clientId },
+    { expiresAt: Date.now() + CONNECT_OWNER_TTL_MS },
+  );
+  await recordAudit(c, deps, {
+    type: "connect_request.created",
+    outcome: "success",
+    userId: body.userId,
+    ...(clientId ? { clientId } : {}),
+    detail: { connectRequestId: request.id, providerId: body.providerId, scopes: request.scopes, reason },
+  });
+  return request;
+}
+
+/** `{items, nextCursor}` as the wire expects. */
+export function listBody<T>(page: ListPage<T>): ListPage<T> {
+  return { items: page.items, nextCursor: page.nextCursor ?? null };
+}
