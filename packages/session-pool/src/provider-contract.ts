@@ -1,7 +1,7 @@
-// TEMPORARY: @securecontext/providers does not export its types yet; switch to the package once it does.
+/** The provider contract the pool builds on (re-exported in one place). */
 export type {
   ActionDefinition,
   AuthorizedFetch,
   FailureClassification,
   OAuthProvider,
-} from "../../providers/src/types";
+} from "@securecontext/providers";
