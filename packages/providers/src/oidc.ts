@@ -89,7 +89,7 @@ export function createOidcProvider(options: OidcOptions, internals: OidcInternal
     identityFromUserinfo: options.identityFromUserinfo ?? accountFromClaims,
     ...(internals.noRevocationReason ? { noRevocationReason: internals.noRevocationReason } : {}),
     supportsRevocationHint:
-      internals.supportsRevocationHint ?? Boolean(metadata?.revocation_endpoint ?? true),
+      internals.supportsRevocationHint ?? (metadata ? Boolean(metadata.revocation_endpoint) : true),
     ...(options.classifyError ? { classifyError: options.classifyError } : {}),
     fetch: options.fetch ?? globalThis.fetch,
     timeoutMs: options.timeoutMs ?? 30_000,
