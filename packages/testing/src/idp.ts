@@ -93,6 +93,7 @@ export async function startTestIdp(options: StartTestIdpOptions): Promise<TestId
     conformIdTokenClaims: false,
     extraParams: ["access_type", "include_granted_scopes", OFFLINE_MARK],
     pkce: { required: () => true },
+    responseTypes: ["code"],
     routes: {
       authorization: definition.routes.authorization,
       token: definition.routes.token,
