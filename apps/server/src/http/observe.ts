@@ -3,10 +3,24 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 
+/** Patterns registered with `app.use` (middleware only): a request that ends on one matched no route. */
+export const MIDDLEWARE_PATTERNS = new Set([
+  "*",
+  "/*",
+  "/v1/*",
+  "/connect/*",
+  "/oauth/*",
+  "/my",
+  "/my/*",
+  "/demo/*",
+  "/metrics",
+]);
+
 /** The matched route pattern (never the raw path, which may hold ids or tokens). */
 export function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
   const pattern = routePath(c, -1);
-  return !pattern || pattern === "/*" || pattern === "*" ? "unmatched" : pattern;
+  // Wildcard middleware patterns are only the last match when no route handled the request.
+  return !pattern || (pattern.endsWith("*") && MIDDLEWARE_PATTERNS.has(pattern)) ? "unmatched" : pattern;
 }
 
 /**

@@ -9,7 +9,8 @@ const FORBIDDEN_PATH = [
   { pattern: /\\/, why: "backslashes" },
   { pattern: /@/, why: "'@'" },
   { pattern: /%40/i, why: "encoded '@'" },
-  { pattern: /^\/\//, why: "a leading '//'" },
+  { pattern: /^\//, why: "a leading '/'" },
+  { pattern: /\/\//, why: "empty segments ('//')" },
   { pattern: /^[a-z][a-z0-9+.-]*:/i, why: "an absolute URL" },
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   { pattern: /%00|[\x00-\x1f\x7f]/i, why: "control characters" },
