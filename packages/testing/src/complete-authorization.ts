@@ -25,7 +25,7 @@ export async function completeAuthorization(
   const redirectUri = start.searchParams.get("redirect_uri");
   const idpOrigin = start.origin;
   const cookies = new Map<string, string>();
-  let approveDecision = options.approve ?? true;
+  const approve = options.approve ?? true;
 
   let next: { url: URL; method: "GET" | "POST"; body?: URLSearchParams } = { url: start, method: "GET" };
   for (let step = 0; step < MAX_STEPS; step += 1) {
@@ -67,8 +67,7 @@ export async function completeAuthorization(
       next = { url: form.action, method: "POST", body };
     } else if (form.fields.get("prompt") === "consent") {
       const body = new URLSearchParams([...form.fields]);
-      body.set("decision", approveDecision ? "approve" : "deny");
-      approveDecision = options.approve ?? true;
+      body.set("decision", approve ? "approve" : "deny");
       next = { url: form.action, method: "POST", body };
     } else {
       throw new Error(`test IdP page at ${next.url.pathname} has an unknown form`);
