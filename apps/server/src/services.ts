@@ -2,7 +2,9 @@ import type { StoreBackend } from "@securecontext/token-store";
 import type { Logger } from "pino";
 import { createAuditLog } from "./audit";
 import type { AuditLogService, MetricsLike, RateLimiterLike, WebhookServiceLike } from "./http/services";
+import { createMetrics } from "./metrics";
 import { createRateLimiter } from "./rate-limit";
+import { createWebhookService } from "./webhooks";
 
 /** The cross-cutting services of one server instance. */
 export interface ServerServices {
@@ -20,37 +22,22 @@ export function createServerServices(options: {
   backend: StoreBackend;
   logger: Logger;
   rateLimitPerMinute: number;
+  /** Test hook: webhook delivery HTTP client and retry policy. */
+  webhookFetch?: typeof fetch;
 }): ServerServices {
   const { backend, logger } = options;
   return {
     audit: createAuditLog({ records: backend.records, locks: backend.locks }),
-    webhooks: pendingWebhooks(logger),
+    webhooks: createWebhookService({
+      records: backend.records,
+      locks: backend.locks,
+      logger: logger.child({ component: "webhooks" }),
+      ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),
+    }),
     rateLimiter:
       options.rateLimitPerMinute > 0
         ? createRateLimiter({ counters: backend.counters, limitPerMinute: options.rateLimitPerMinute })
         : undefined,
-    metrics: pendingMetrics(),
+    metrics: createMetrics(),
   };
-}
-
-// TEMPORARY until src/webhooks and src/metrics land.
-function pendingWebhooks(_logger: Logger): WebhookServiceLike {
-  return {
-    async create() {
-      throw new Error("webhooks not wired yet");
-    },
-    async list() {
-      return { items: [], nextCursor: null };
-    },
-    async delete() {
-      return false;
-    },
-    async emit() {},
-    start() {},
-    async close() {},
-  };
-}
-
-function pendingMetrics(): MetricsLike {
-  return { observeRequest() {}, refresh() {}, setActiveSessions() {}, render: () => "" };
 }

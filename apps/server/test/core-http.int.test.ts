@@ -1,7 +1,9 @@
-import { request as httpRequest } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { completeAuthorization } from "@securecontext/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/index";
+import { verifyWebhookSignature } from "../src/webhooks";
 
 const KEY = "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ADMIN = "admin-key-for-tests-0123456789abcdef";
@@ -240,6 +242,54 @@ describe("core: HTTP behaviour", () => {
     expect(
       (await (await api(`/v1/connections/${connectionId}`, { token: client.apiKey })).json()).status,
     ).toBe("revoked");
+  });
+
+  it("delivers signed webhooks for pool events and exposes metrics by route pattern", async () => {
+    const received: Array<{ body: string; signature: string | undefined }> = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        received.push({ body, signature: req.headers["scp-signature"] as string | undefined });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const hook = await (
+        await api("/v1/webhooks", {
+          method: "POST",
+          token: ADMIN,
+          body: JSON.stringify({ url: hookUrl, events: ["connection.created"] }),
+        })
+      ).json();
+      expect(hook.secret).toBeTruthy();
+      const client = await createClient("Hooks");
+      const connectionId = await connect(client.apiKey, "hook-user");
+      const deadline = Date.now() + 10_000;
+      while (!received.some((entry) => entry.body.includes(connectionId)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const delivery = received.find((entry) => entry.body.includes(connectionId));
+      expect(delivery).toBeDefined();
+      const event = JSON.parse(delivery?.body ?? "{}");
+      expect(event.type).toBe("connection.created");
+      expect(verifyWebhookSignature(delivery?.body ?? "", delivery?.signature, hook.secret)).toBe(true);
+      expect(verifyWebhookSignature(delivery?.body ?? "", delivery?.signature, "scp_whsec_wrong")).toBe(
+        false,
+      );
+      expect((await api(`/v1/webhooks/${hook.id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+    const metrics = await api("/metrics", { token: ADMIN });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('route="/v1/connect-requests/:id"');
+    expect(text).not.toMatch(/con_[0-9A-Za-z]{22}/);
   });
 
   it("publishes OpenAPI 3.1 with every route and the demo landing page", async () => {

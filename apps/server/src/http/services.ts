@@ -36,7 +36,7 @@ export interface WebhookServiceLike {
   create(body: CreateWebhookBody & { secret?: string }): Promise<CreatedWebhook>;
   list(): Promise<ListPage<Webhook>>;
   delete(id: string): Promise<boolean>;
-  emit(type: WebhookEventType, data: Record<string, unknown>): Promise<void>;
+  emit(type: WebhookEventType, data: Record<string, unknown>): Promise<unknown>;
   start(): void;
   close(): Promise<void>;
 }
