@@ -54,6 +54,8 @@ export interface SessionPoolOptions {
   sessionCache?: { max?: number; maxAgeMs?: number };
   /** Prefix of every key the pool writes (default `scp:`). */
   keyPrefix?: string;
+  /** A store call that takes longer fails with `StoreError` (default 5 000 ms; 0 waits forever). */
+  storeTimeoutMs?: number;
   /** `fetch` used by `actions.authorizedFetch` (default the global fetch). */
   fetch?: typeof fetch;
   logger?: PoolLogger;
@@ -74,6 +76,7 @@ export interface ResolvedOptions {
   sessionCaps: { perUser: number | undefined; global: number | undefined };
   sessionCache: { max: number; maxAgeMs: number };
   keyPrefix: string;
+  storeTimeoutMs: number;
   fetch: typeof fetch;
   logger: PoolLogger;
 }
@@ -106,6 +109,7 @@ export function resolveOptions(options: SessionPoolOptions): ResolvedOptions {
       maxAgeMs: options.sessionCache?.maxAgeMs ?? 5_000,
     },
     keyPrefix: options.keyPrefix ?? "scp:",
+    storeTimeoutMs: options.storeTimeoutMs ?? 5_000,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     logger: options.logger ?? silentLogger,
   };

@@ -41,7 +41,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
   const context: PoolContext = {
     options: resolved,
     keys,
-    store: guardBackend(resolved.backend, records),
+    store: guardBackend(resolved.backend, records, resolved.storeTimeoutMs),
     events: createEventBus(resolved.logger),
   };
   const cache = createSessionCache(context);
