@@ -633,20 +633,20 @@ describe("bad input in the browser flow", () => {
 
 describe("proxy paths never leave the allow-listed host", () => {
   const escapes = (id: string, evilHost: string) => [
-    { path: `/v1/proxy/${id}/../../../../x`, strict: true },
-    { path: `/v1/proxy/${id}/gmail/../../${evilHost}/x`, strict: true },
-    { path: `/v1/proxy/${id}/%2e%2e/%2e%2e/x`, strict: true },
-    { path: `/v1/proxy/${id}/gmail/%2E%2E%2f%2E%2E%2f${evilHost}`, strict: true },
-    { path: `/v1/proxy/${id}/%2f%2f${evilHost}/x`, strict: true },
-    { path: `/v1/proxy/${id}/gmail%2fv1`, strict: true },
-    { path: `/v1/proxy/${id}/%5c%5c${evilHost}/x`, strict: true },
-    { path: `/v1/proxy/${id}/\\\\${evilHost}/x`, strict: false },
-    { path: `/v1/proxy/${id}//${evilHost}/x`, strict: false },
-    { path: `/v1/proxy/${id}///${evilHost}/x`, strict: false },
-    { path: `/v1/proxy/${id}/@${evilHost}/x`, strict: false },
-    { path: `/v1/proxy/${id}/http://${evilHost}/x`, strict: false },
-    { path: `/v1/proxy/${id}/http:%2f%2f${evilHost}/x`, strict: true },
-    { path: `/v1/proxy/${id}/https:/${evilHost}/x`, strict: false },
+    { path: `/v1/proxy/${id}/../../../../x` },
+    { path: `/v1/proxy/${id}/gmail/../../${evilHost}/x` },
+    { path: `/v1/proxy/${id}/%2e%2e/%2e%2e/x` },
+    { path: `/v1/proxy/${id}/gmail/%2E%2E%2f%2E%2E%2f${evilHost}` },
+    { path: `/v1/proxy/${id}/%2f%2f${evilHost}/x` },
+    { path: `/v1/proxy/${id}/gmail%2fv1` },
+    { path: `/v1/proxy/${id}/%5c%5c${evilHost}/x` },
+    { path: `/v1/proxy/${id}/\\\\${evilHost}/x` },
+    { path: `/v1/proxy/${id}//${evilHost}/x` },
+    { path: `/v1/proxy/${id}///${evilHost}/x` },
+    { path: `/v1/proxy/${id}/@${evilHost}/x` },
+    { path: `/v1/proxy/${id}/http://${evilHost}/x` },
+    { path: `/v1/proxy/${id}/http:%2f%2f${evilHost}/x` },
+    { path: `/v1/proxy/${id}/https:/${evilHost}/x` },
   ];
 
   it("rejects every escape attempt and never contacts the other host", async () => {
@@ -660,10 +660,10 @@ describe("proxy paths never leave the allow-listed host", () => {
         `${attempt.path} → ${response.status} ${response.body.slice(0, 200)}`,
       ).toBeGreaterThanOrEqual(400);
       expect(response.status, attempt.path).toBeLessThan(500);
-      if (attempt.strict) {
-        expect(response.status, attempt.path).toBe(400);
-        expect(String(response.headers["content-type"]), attempt.path).toMatch(/^application\/problem\+json/);
-      }
+      // `..` and `%2e%2e` are resolved by URL parsing before routing (then 404 or 400 on what is left):
+      // either way SCP answers with its own problem, never an upstream body.
+      expect([400, 404], attempt.path).toContain(response.status);
+      expect(String(response.headers["content-type"]), attempt.path).toMatch(/^application\/problem\+json/);
       expect(evil.hits(), `${attempt.path} reached the other host`).toBe(0);
     }
   });

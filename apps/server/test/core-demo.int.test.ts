@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { completeAuthorization } from "@securecontext/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../src/index";
@@ -5,6 +6,13 @@ import { type RunningServer, startServer } from "../src/index";
 /** End to end in demo mode: the in-process test IdPs stand in for Google and Microsoft. */
 describe("core: demo-mode happy path", () => {
   let server: RunningServer;
+  let logs = "";
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs += chunk.toString();
+      callback();
+    },
+  });
   const api = (path: string, init: RequestInit & { token?: string } = {}) => {
     const headers = new Headers(init.headers);
     if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -13,7 +21,7 @@ describe("core: demo-mode happy path", () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ env: { SCP_STORE: "memory:", SCP_LOG_LEVEL: "silent" }, port: 0 });
+    server = await startServer({ env: { SCP_STORE: "memory:", SCP_LOG_LEVEL: "debug" }, port: 0, logDestination });
   });
   afterAll(async () => {
     await server?.close();
@@ -222,5 +230,13 @@ describe("core: demo-mode happy path", () => {
     }
     const verify = await (await api("/v1/audit-events/verify", { token: server.adminKey })).json();
     expect(verify.valid).toBe(true);
+
+    // One JSON log line per request, and no secret anywhere in the logs.
+    expect(logs).toContain('"route":"/v1/actions/:actionId"');
+    const code = callbackUrl.searchParams.get("code") as string;
+    const state = callbackUrl.searchParams.get("state") as string;
+    for (const secret of [tokenBody.accessToken, server.adminKey, client.apiKey, session.token, code, state, csrf]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 });

@@ -52,14 +52,6 @@ beforeAll(async () => {
   secrets.add(server.adminKey);
   for (const credentials of Object.values(server.idps.credentials)) secrets.add(credentials.clientSecret);
   receiver = await startWebhookReceiver();
-  const hook = await api<{ id: string; secret: string }>(server.url, "POST", "/v1/webhooks", {
-    token: server.adminKey,
-    body: { url: receiver.url, events: ["connection.created", "connection.revoked"] },
-  });
-  expect(hook.status, hook.text).toBe(201);
-  expect(hook.json.id).toMatch(/^whk_/);
-  webhookSecret = hook.json.secret;
-  secrets.add(webhookSecret);
   client = await createClient(server.url, server.adminKey, {
     name: "Agent Platform",
     allowTokenAccess: true,
@@ -73,6 +65,31 @@ afterAll(async () => {
   globalThis.fetch = originalFetch;
   await receiver?.close();
   await server?.close();
+});
+
+describe("webhook subscription", () => {
+  it("the admin subscribes a local receiver", async () => {
+    const hook = await api<{ id: string; secret: string }>(server.url, "POST", "/v1/webhooks", {
+      token: server.adminKey,
+      body: { url: receiver.url, events: ["connection.created", "connection.revoked"] },
+    });
+    expect(hook.status, hook.text).toBe(201);
+    expect(hook.json.id).toMatch(/^whk_/);
+    expect(hook.json.secret.length).toBeGreaterThanOrEqual(32);
+    webhookSecret = hook.json.secret;
+    secrets.add(webhookSecret);
+    const listed = await api<{ items: Array<{ id: string; secret?: string }> }>(
+      server.url,
+      "GET",
+      "/v1/webhooks",
+      {
+        token: server.adminKey,
+      },
+    );
+    expect(listed.json.items.map((item) => item.id)).toContain(hook.json.id);
+    expect(listed.text).not.toContain(webhookSecret);
+    expect((await api(server.url, "GET", "/v1/webhooks", { token: client.apiKey })).status).toBe(403);
+  });
 });
 
 describe("discovery and health", () => {
@@ -182,6 +199,7 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
   });
 
   it("delivers a signed connection.created webhook", async () => {
+    expect(webhookSecret, "webhook subscribed").toBeTruthy();
     const delivery = await waitFor(
       () =>
         receiver.deliveries.find(
@@ -360,12 +378,19 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(token.status).toBeGreaterThanOrEqual(400);
     expect(token.status).toBeLessThan(500);
     expect(isProblem(token)).toBe(true);
-    await waitFor(
+  });
+
+  it("delivers a signed connection.revoked webhook", async () => {
+    expect(webhookSecret, "webhook subscribed").toBeTruthy();
+    const delivery = await waitFor(
       () =>
         receiver.deliveries.find(
           (d) => d.json.type === "connection.revoked" && JSON.stringify(d.json.data).includes(connectionId),
         ),
       "connection.revoked webhook",
+    );
+    expect(verifySignature(delivery.headers["scp-signature"] as string, delivery.body, webhookSecret)).toBe(
+      true,
     );
   });
 });

@@ -4,7 +4,8 @@ import { api, CookieJar, parseCsrf, parseFormAction } from "./http";
 
 /** Scopes the server's actions need, per provider (real Google / Graph scope strings). */
 export const GMAIL_READONLY = "https://www.googleapis.com/auth/gmail.readonly";
-export const GRAPH_MAIL_READ = "https://graph.microsoft.com/Mail.Read";
+/** Graph delegated permission in its short form (as Microsoft documents it; the action requires this). */
+export const GRAPH_MAIL_READ = "Mail.Read";
 
 export interface CreatedClient {
   id: string;
