@@ -21,7 +21,11 @@ describe("core: demo-mode happy path", () => {
   };
 
   beforeAll(async () => {
-    server = await startServer({ env: { SCP_STORE: "memory:", SCP_LOG_LEVEL: "debug" }, port: 0, logDestination });
+    server = await startServer({
+      env: { SCP_STORE: "memory:", SCP_LOG_LEVEL: "debug" },
+      port: 0,
+      logDestination,
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -235,7 +239,15 @@ describe("core: demo-mode happy path", () => {
     expect(logs).toContain('"route":"/v1/actions/:actionId"');
     const code = callbackUrl.searchParams.get("code") as string;
     const state = callbackUrl.searchParams.get("state") as string;
-    for (const secret of [tokenBody.accessToken, server.adminKey, client.apiKey, session.token, code, state, csrf]) {
+    for (const secret of [
+      tokenBody.accessToken,
+      server.adminKey,
+      client.apiKey,
+      session.token,
+      code,
+      state,
+      csrf,
+    ]) {
       expect(logs).not.toContain(secret);
     }
   });
