@@ -13,7 +13,7 @@ import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
-import { canSeeConnection, listBody, recordAudit, visibleSession } from "./shared";
+import { canSeeConnection, listBody, recordAudit, visibleSession, withBodyField } from "./shared";
 
 /** Sessions: create, list, get, extend, revoke, and `GET /v1/session` introspection. */
 export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -46,16 +46,20 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         });
       }
     }
-    const { session, token } = await deps.pool.sessions.create({
-      clientId,
-      userId: body.userId,
-      ...(body.agentId ? { agentId: body.agentId } : {}),
-      ...(body.connectionIds ? { connectionIds: body.connectionIds } : {}),
-      ...(body.providerIds ? { providerIds: body.providerIds } : {}),
-      ...(body.scopes ? { scopes: body.scopes } : {}),
-      ttlSeconds: body.ttlSeconds,
-      ...(body.allowTokenAccess !== undefined ? { allowTokenAccess: body.allowTokenAccess } : {}),
-    });
+    const { session, token } = await deps.pool.sessions
+      .create({
+        clientId,
+        userId: body.userId,
+        ...(body.agentId ? { agentId: body.agentId } : {}),
+        ...(body.connectionIds ? { connectionIds: body.connectionIds } : {}),
+        ...(body.providerIds ? { providerIds: body.providerIds } : {}),
+        ...(body.scopes ? { scopes: body.scopes } : {}),
+        ttlSeconds: body.ttlSeconds,
+        ...(body.allowTokenAccess !== undefined ? { allowTokenAccess: body.allowTokenAccess } : {}),
+      })
+      .catch((error: unknown) => {
+        throw withBodyField(error);
+      });
     await recordAudit(c, deps, {
       type: "session.created",
       outcome: "success",

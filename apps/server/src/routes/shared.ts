@@ -84,6 +84,15 @@ export async function assertRedirectAllowed(
   }
 }
 
+/** A pool ValidationError names fields of its input (`scopes[0]`); on the wire they are `body.scopes[0]`. */
+export function withBodyField(error: unknown): unknown {
+  if (error instanceof ValidationError && error.field && !/^(body|query|path|header)[.[]/.test(error.field)) {
+    const field = `body.${error.field}`;
+    return new ValidationError(error.message, { field, extra: { ...error.extra, field }, cause: error });
+  }
+  return error;
+}
+
 const CONNECT_OWNER_PREFIX = "srv:crowner:";
 const CONNECT_OWNER_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -107,14 +116,18 @@ export async function createConnectRequest(
     });
   }
   if (body.redirectUrl) await assertRedirectAllowed(deps, clientId, body.redirectUrl);
-  const request = await deps.pool.connect.create({
-    clientId,
-    userId: body.userId,
-    providerId: body.providerId,
-    ...(body.scopes ? { scopes: body.scopes } : {}),
-    ...(body.redirectUrl ? { redirectUrl: body.redirectUrl } : {}),
-    ...(body.agentId ? { agentId: body.agentId } : {}),
-  });
+  const request = await deps.pool.connect
+    .create({
+      clientId,
+      userId: body.userId,
+      providerId: body.providerId,
+      ...(body.scopes ? { scopes: body.scopes } : {}),
+      ...(body.redirectUrl ? { redirectUrl: body.redirectUrl } : {}),
+      ...(body.agentId ? { agentId: body.agentId } : {}),
+    })
+    .catch((error: unknown) => {
+      throw withBodyField(error);
+    });
   await deps.backend.records.set(
     `${CONNECT_OWNER_PREFIX}${request.id}`,
     { clientId },
