@@ -175,8 +175,8 @@ async function main() {
         Array.from({ length: Math.min(batch, SESSIONS - i) }, (_, j) =>
           server.pool.sessions.create({
             clientId: client.id,
-            userId,
-            connectionIds: [connectionId],
+            // Spread over 200 users: the pool caps live sessions at 1 000 per user.
+            userId: `bench-user-${(i + j) % 200}`,
             agentId: `agent-${(i + j) % 100}`,
             ttlSeconds: 3600,
           }),
@@ -184,10 +184,11 @@ async function main() {
       );
     }
     const seconds = (Date.now() - started) / 1000;
+    const probe = await server.pool.sessions.list({ clientId: client.id, userId: "bench-user-7", limit: 200 });
     gc();
     const after = process.memoryUsage();
     console.log(
-      `\n${SESSIONS} live sessions created via the pool in ${seconds.toFixed(1)} s` +
+      `\n${SESSIONS} live sessions (200 users) created via the pool in ${seconds.toFixed(1)} s; one user lists ${probe.items.length}+` +
         `\n  RSS ${mb(before.rss)} → ${mb(after.rss)} (Δ ${mb(after.rss - before.rss)}; target total < 200 MB)` +
         `\n  heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)}` +
         `\n  (this process also holds three test IdPs; gc ${typeof (globalThis as { gc?: unknown }).gc === "function" ? "forced" : "not exposed: run with --expose-gc for steadier numbers"})`,

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeAction, minimalInput, parseStream } from "./helpers/actions";
 import { uniq, waitFor } from "./helpers/env";
-import { connect, createClient, createSession, GMAIL_READONLY, GRAPH_MAIL_READ } from "./helpers/flows";
+import {
+  approve,
+  authorizeAtIdp,
+  callback,
+  connect,
+  createClient,
+  createSession,
+  GMAIL_READONLY,
+  GRAPH_MAIL_READ,
+  openConsent,
+} from "./helpers/flows";
 import { api, isProblem } from "./helpers/http";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { startWebhookReceiver, verifySignature } from "./helpers/webhook-receiver";
@@ -306,6 +316,17 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     },
   );
 
+  it.skipIf(!testCase.proxyPath)("on an upstream 401 the proxy refreshes once and retries once", async () => {
+    const idp = server.idps[testCase.providerId];
+    await idp.expireAccessTokens("alice@example.test");
+    const before = idp.stats().refreshGrants;
+    const proxied = await api(server.url, "GET", `/v1/proxy/${connectionId}${testCase.proxyPath}`, {
+      token: session.token,
+    });
+    expect(proxied.status, proxied.text.slice(0, 300)).toBe(200);
+    expect(idp.stats().refreshGrants - before).toBe(1);
+  });
+
   it("hands out the access token only with token access", async () => {
     const token = await api<{
       accessToken: string;
@@ -392,6 +413,85 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(verifySignature(delivery.headers["scp-signature"] as string, delivery.body, webhookSecret)).toBe(
       true,
     );
+  });
+});
+
+describe("actions without a suitable connection", () => {
+  it("403 auth_required with a connectUrl for exactly the missing scopes", async () => {
+    const userId = uniq("no-connection-");
+    const action = await describeAction(server.url, client.apiKey, "google.gmail.search");
+    const response = await api<{ code: string; connectUrl?: string }>(
+      server.url,
+      "POST",
+      "/v1/actions/google.gmail.search",
+      {
+        token: client.apiKey,
+        body: { userId, input: minimalInput(action.inputSchema as never) },
+      },
+    );
+    expect(response.status, response.text).toBe(403);
+    expect(isProblem(response)).toBe(true);
+    expect(response.json.code).toBe("auth_required");
+    expect(response.json.connectUrl).toMatch(new RegExp(`^${server.url}/connect/cr_`));
+    const requestId = new URL(response.json.connectUrl ?? "").pathname.split("/").pop();
+    const request = await api<{ status: string; scopes: string[] }>(
+      server.url,
+      "GET",
+      `/v1/connect-requests/${requestId}`,
+      {
+        token: client.apiKey,
+      },
+    );
+    expect(request.status, request.text).toBe(200);
+    expect(request.json.status).toBe("pending");
+    for (const scope of action.requiredScopes) expect(request.json.scopes).toContain(scope);
+  });
+
+  it("403 insufficient_scope when the connection lacks the action's scopes", async () => {
+    const userId = uniq("narrow-");
+    const { connectionId } = await connect(server.url, client.apiKey, userId, "google", {
+      scopes: ["openid", "email", "profile"],
+    });
+    const action = await describeAction(server.url, client.apiKey, "google.gmail.search");
+    const session = await createSession(server.url, client.apiKey, { userId, connectionIds: [connectionId] });
+    secrets.add(session.token);
+    const response = await api<{ code: string; connectUrl?: string }>(
+      server.url,
+      "POST",
+      "/v1/actions/google.gmail.search",
+      {
+        token: session.token,
+        body: { connectionId, input: minimalInput(action.inputSchema as never) },
+      },
+    );
+    expect(response.status, response.text).toBe(403);
+    expect(response.json.code).toBe("insufficient_scope");
+    expect(response.json.connectUrl).toMatch(/\/connect\/cr_/);
+    const requestId = new URL(response.json.connectUrl ?? "").pathname.split("/").pop();
+    const request = await api<{ scopes: string[] }>(server.url, "GET", `/v1/connect-requests/${requestId}`, {
+      token: client.apiKey,
+    });
+    expect(request.json.scopes).toEqual(expect.arrayContaining(action.requiredScopes));
+    expect(request.json.scopes).not.toContain("https://www.googleapis.com/auth/drive.readonly");
+  });
+});
+
+describe("result page", () => {
+  it("the success page after the callback sends the same strict headers", async () => {
+    const started = await openConsent(server.url, client.apiKey, {
+      userId: uniq("result-"),
+      providerId: "google",
+    });
+    const approved = await approve(server.url, started);
+    const callbackUrl = await authorizeAtIdp(approved.headers.get("location") ?? "");
+    const page = await callback(server.url, callbackUrl, started.jar);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("alice@example.test");
+    expect(page.headers.get("content-security-policy") ?? "").toMatch(/frame-ancestors 'none'/);
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(page.headers.get("cache-control")).toMatch(/no-store/);
+    expect(page.text).not.toMatch(/code=|state=/);
   });
 });
 
