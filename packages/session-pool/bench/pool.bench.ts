@@ -35,7 +35,9 @@ async function makePool(backend: StoreBackend, cacheMax?: number) {
   });
   const tokens: string[] = [];
   for (let i = 0; i < TOKENS; i++) {
-    tokens.push((await pool.sessions.create({ clientId: null, userId: `u${i % 50}`, ttlSeconds: 3600 })).token);
+    tokens.push(
+      (await pool.sessions.create({ clientId: null, userId: `u${i % 50}`, ttlSeconds: 3600 })).token,
+    );
   }
   return { pool, connectionId: connection.id, tokens };
 }
@@ -73,7 +75,9 @@ async function main() {
     await memory.pool.getAccessToken(memory.connectionId);
   });
 
-  let redis: { pool: SessionPool; connectionId: string; tokens: string[]; close(): Promise<void> } | undefined;
+  let redis:
+    | { pool: SessionPool; connectionId: string; tokens: string[]; close(): Promise<void> }
+    | undefined;
   try {
     const backend = await testRedisBackend({ url: REDIS_URL, prefix: `bench:${Date.now()}:` });
     const made = await makePool(backend);
@@ -123,7 +127,11 @@ async function main() {
   const sizing = await makePool(memoryBackend({ sweepIntervalMs: 0 }));
   const before = heap();
   for (let i = 0; i < 100_000; i++) {
-    await sizing.pool.sessions.create({ clientId: "cli_bench", userId: `user-${i % 1000}`, ttlSeconds: 3600 });
+    await sizing.pool.sessions.create({
+      clientId: "cli_bench",
+      userId: `user-${i % 1000}`,
+      ttlSeconds: 3600,
+    });
   }
   const after = heap();
   console.log(

@@ -2,13 +2,16 @@ import type { ConnectRequest, ErrorCode } from "@securecontext/protocol";
 import { ScpError } from "@securecontext/protocol";
 
 /**
- * Why a consent callback (or `begin`) failed. Each has a page the server can render:
- * - `missing_state`, `invalid_state` (unknown, replayed or expired state), `browser_mismatch`: the
- *   callback did not come from the browser that started the flow; nothing about the request changed
- *   (except that the state is spent).
- * - `request_not_found`, `request_not_pending`, `request_expired`: the connect request cannot finish.
- * - `access_denied` or another provider `error` parameter, `exchange_failed`, `identity_failed`,
- *   `store_failed`: the request is now `failed` with this code.
+ * Why a connect flow step was refused before anything about the request could change. Each has a
+ * page the server can render:
+ * - `missing_state`, `invalid_state` (unknown, replayed or expired state), `browser_mismatch` (the
+ *   callback did not come from the browser that began the flow; the state is spent, the request
+ *   stays pending so the person can start again);
+ * - `request_not_found`, `request_not_pending`, `request_expired`.
+ *
+ * Failures that belong to a live request (the person denied access, the provider answered with an
+ * error, the code exchange or identity lookup failed, the connection could not be stored) do not
+ * throw: `complete` returns the request marked `failed` with an OAuth-style `error` code.
  */
 export type ConnectFailureReason =
   | "missing_state"
@@ -16,12 +19,7 @@ export type ConnectFailureReason =
   | "browser_mismatch"
   | "request_not_found"
   | "request_not_pending"
-  | "request_expired"
-  | "access_denied"
-  | "provider_denied"
-  | "exchange_failed"
-  | "identity_failed"
-  | "store_failed";
+  | "request_expired";
 
 const codeOf: Record<ConnectFailureReason, ErrorCode> = {
   missing_state: "invalid_request",
@@ -30,17 +28,12 @@ const codeOf: Record<ConnectFailureReason, ErrorCode> = {
   request_not_found: "not_found",
   request_not_pending: "conflict",
   request_expired: "conflict",
-  access_denied: "forbidden",
-  provider_denied: "provider_error",
-  exchange_failed: "provider_error",
-  identity_failed: "provider_error",
-  store_failed: "internal",
 };
 
 /**
  * A connect flow step failed. `reason` picks the page; `connectRequest` (when known) carries the
- * request as it now stands, including `redirectUrl` for the 303 back to the client with
- * `status=failed&error=<connectRequest.error>`. Messages never contain codes, tokens or verifiers.
+ * request as it now stands (for example its `redirectUrl`). Messages are safe to show the person
+ * and never contain codes, tokens or verifiers.
  */
 export class ConnectFlowError extends ScpError {
   readonly reason: ConnectFailureReason;
@@ -48,7 +41,7 @@ export class ConnectFlowError extends ScpError {
   constructor(
     reason: ConnectFailureReason,
     message: string,
-    options: { connectRequest?: ConnectRequest; cause?: unknown; providerError?: string } = {},
+    options: { connectRequest?: ConnectRequest; cause?: unknown } = {},
   ) {
     super(message, {
       code: codeOf[reason],
@@ -56,7 +49,6 @@ export class ConnectFlowError extends ScpError {
       extra: {
         reason,
         ...(options.connectRequest ? { connectRequestId: options.connectRequest.id } : {}),
-        ...(options.providerError ? { providerError: options.providerError } : {}),
       },
     });
     this.reason = reason;

@@ -95,28 +95,42 @@ describe("connect flow", () => {
     });
   });
 
-  it("a provider error=access_denied fails the request and emits connect_request.failed", async () => {
-    const { pool, events } = await setup();
-    const request = await pool.connect.create({ clientId: null, userId: "u_1", providerId: "fake" });
+  it("a provider error=access_denied returns the request failed and emits connect_request.failed", async () => {
+    const { pool, events, provider } = await setup();
+    const request = await pool.connect.create({
+      clientId: null,
+      userId: "u_1",
+      providerId: "fake",
+      redirectUrl: "https://app.test/done",
+    });
     const authUrl = await pool.connect.begin(request.id, BINDING);
-    const error = (await pool.connect
-      .complete(callback(authUrl, { error: "access_denied" }), BINDING)
-      .catch((e: unknown) => e)) as ConnectFlowError;
-    expect(error.reason).toBe("access_denied");
-    expect(error.connectRequest).toMatchObject({ id: request.id, status: "failed", error: "access_denied" });
+    const failed = await pool.connect.complete(callback(authUrl, { error: "access_denied" }), BINDING);
+    expect(failed).toMatchObject({
+      id: request.id,
+      status: "failed",
+      error: "access_denied",
+      redirectUrl: "https://app.test/done",
+    });
+    expect(provider.stats.exchanges).toBe(0);
     expect(events.map((e) => e.type)).toEqual(["connect_request.failed"]);
+    // A hostile error value is not echoed.
+    const other = await pool.connect.create({ clientId: null, userId: "u_1", providerId: "fake" });
+    const otherUrl = await pool.connect.begin(other.id, BINDING);
+    const odd = await pool.connect.complete(callback(otherUrl, { error: "<script>x</script>" }), BINDING);
+    expect(odd.error).toBe("server_error");
   });
 
   it("a failed code exchange fails the request with the OAuth error code", async () => {
     const { pool } = await setup();
     const request = await pool.connect.create({ clientId: null, userId: "u_1", providerId: "fake" });
     const authUrl = await pool.connect.begin(request.id, BINDING);
-    const error = (await pool.connect
-      .complete(callback(authUrl, { code: "bogus" }), BINDING)
-      .catch((e: unknown) => e)) as ConnectFlowError;
-    expect(error).toMatchObject({ reason: "exchange_failed", code: "provider_error" });
-    expect(error.connectRequest?.error).toBe("invalid_grant");
+    const failed = await pool.connect.complete(callback(authUrl, { code: "bogus" }), BINDING);
+    expect(failed).toMatchObject({ status: "failed", error: "invalid_grant" });
     expect((await pool.connect.get(request.id))?.status).toBe("failed");
+    // The request is final: the same flow cannot be resumed.
+    await expect(pool.connect.begin(request.id, BINDING)).rejects.toMatchObject({
+      reason: "request_not_pending",
+    });
   });
 
   it("deny marks the request failed once; expired requests cannot begin or complete", async () => {

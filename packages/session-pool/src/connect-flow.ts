@@ -112,28 +112,33 @@ export function createConnectFlowService(
     });
   };
 
-  /** Marks the request failed with `error` and throws the matching ConnectFlowError. */
+  /**
+   * Marks the request failed with the OAuth-style `error` code and returns it as it now stands, so
+   * the server can send the person back to `redirectUrl` with `status=failed&error=…`.
+   */
   const fail = async (
     record: ConnectRequestRecord,
-    reason: "access_denied" | "provider_denied" | "exchange_failed" | "identity_failed" | "store_failed",
     error: string,
-    message: string,
     cause?: unknown,
-  ): Promise<never> => {
-    let connectRequest: ConnectRequest | undefined;
+  ): Promise<ConnectRequest> => {
+    options.logger.warn("connect request failed", {
+      connectRequestId: record.id,
+      providerId: record.providerId,
+      error,
+      ...(cause !== undefined ? { cause: describe(cause) } : {}),
+    });
     try {
-      connectRequest = await finish(record.id, { status: "failed", error });
+      const finished = await finish(record.id, { status: "failed", error });
+      if (finished) return finished;
+      const current = await read(record.id);
+      if (current) return toWire(current.value);
     } catch (storeError) {
       options.logger.error("could not mark connect request failed", {
         connectRequestId: record.id,
         error: describe(storeError),
       });
     }
-    throw new ConnectFlowError(reason, message, {
-      connectRequest: connectRequest ?? toWire({ ...record, status: "failed", error }),
-      ...(cause !== undefined ? { cause } : {}),
-      ...(reason === "provider_denied" ? { providerError: error } : {}),
-    });
+    return toWire({ ...record, status: "failed", error });
   };
 
   return {
@@ -259,11 +264,8 @@ export function createConnectFlowService(
 
       const providerError = params.get("error");
       if (providerError) {
-        const code = /^[a-z0-9_]{1,64}$/.test(providerError) ? providerError : "server_error";
-        if (code === "access_denied") {
-          await fail(record, "access_denied", code, "access was not granted at the provider");
-        }
-        await fail(record, "provider_denied", code, `the provider ended the sign-in with "${code}"`);
+        // access_denied (the person said no) or another RFC 6749 code; anything odd becomes server_error.
+        return fail(record, /^[a-z0-9_]{1,64}$/.test(providerError) ? providerError : "server_error");
       }
 
       const provider = providerFor(record.providerId);
@@ -279,25 +281,13 @@ export function createConnectFlowService(
           },
         });
       } catch (error) {
-        return fail(
-          record,
-          "exchange_failed",
-          exchangeErrorCode(error),
-          "the provider did not accept the sign-in",
-          error,
-        );
+        return fail(record, exchangeErrorCode(error), error);
       }
       let account: Awaited<ReturnType<OAuthProvider["identity"]>>;
       try {
         account = await provider.identity(tokenSet);
       } catch (error) {
-        return fail(
-          record,
-          "identity_failed",
-          "identity_failed",
-          "the provider did not say which account signed in",
-          error,
-        );
+        return fail(record, "identity_failed", error);
       }
       let connectionId: string;
       try {
@@ -310,7 +300,7 @@ export function createConnectFlowService(
         });
         connectionId = connection.id;
       } catch (error) {
-        return fail(record, "store_failed", "server_error", "the connection could not be stored", error);
+        return fail(record, "server_error", error);
       }
       const finished = await finish(record.id, { status: "completed", connectionId });
       return finished ?? toWire({ ...record, status: "completed", connectionId });

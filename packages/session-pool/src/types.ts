@@ -108,7 +108,11 @@ export interface ConnectFlowService {
   deny(connectRequestId: string): Promise<ConnectRequest>;
   /**
    * Handles the one callback for every provider: takes the state once, checks the browser binding,
-   * exchanges the code, stores the connection. Returns the finished request (completed or failed).
+   * exchanges the code, stores the connection. Returns the finished request: `completed` with
+   * `connectionId`, or `failed` with an OAuth-style `error` (`access_denied`, the provider's error
+   * code, `identity_failed`, `server_error`, …). Throws `ConnectFlowError` (with `reason`) when the
+   * callback cannot be tied to a live request: missing / unknown / replayed state, another browser,
+   * or a request that expired or already finished.
    */
   complete(callbackUrl: URL, browserBinding: string | undefined): Promise<ConnectRequest>;
 }

@@ -1,5 +1,5 @@
 import { ReauthRequiredError } from "@securecontext/protocol";
-import type { TestIdp } from "@securecontext/testing";
+import { completeAuthorization, type TestIdp } from "@securecontext/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThroughPool, microsoftFor, REDIRECT_URI, startIdp } from "./helpers/idp";
 import { poolFixture } from "./helpers/pool-fixture";
@@ -69,6 +69,27 @@ describe("end to end against the test IdP (microsoft profile: rotation + reuse d
     expect(again).toBe(connectionId);
     expect((await pool.connections.get(connectionId))?.status).toBe("active");
     expect(events.map((e) => e.type)).toContain("connection.recovered");
+    await pool.close();
+  });
+
+  it("consent denied at the IdP returns the request failed with access_denied; a replayed callback is refused", async () => {
+    const { pool, events } = poolFixture([microsoftFor(idp)], { redirectUri: REDIRECT_URI });
+    const request = await pool.connect.create({
+      clientId: null,
+      userId: "user-denied",
+      providerId: "microsoft",
+    });
+    const binding = "binding-denied-0123456789abcdef";
+    const authUrl = await pool.connect.begin(request.id, binding);
+    expect(authUrl.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(authUrl.searchParams.get("nonce")).toBeTruthy();
+    const callbackUrl = await completeAuthorization(authUrl, { user: "alice@example.test", approve: false });
+    const failed = await pool.connect.complete(callbackUrl, binding);
+    expect(failed).toMatchObject({ status: "failed", error: "access_denied" });
+    expect(events.map((e) => e.type)).toEqual(["connect_request.failed"]);
+    await expect(pool.connect.complete(callbackUrl, binding)).rejects.toMatchObject({
+      reason: "invalid_state",
+    });
     await pool.close();
   });
 
