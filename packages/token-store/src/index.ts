@@ -23,6 +23,7 @@
  */
 
 export { type EncryptedStoreOptions, encryptedBackend, encryptedStore } from "./encrypted-store";
+export { type FileBackendOptions, fileBackend } from "./file-backend";
 export {
   type CryptoContextOptions,
   createKeyRing,

@@ -1,0 +1,320 @@
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { ScpError, StoreError } from "@securecontext/protocol";
+import Database from "better-sqlite3";
+import { closeGuard } from "./closed";
+import { localPubSub } from "./local-pubsub";
+import { newLockToken } from "./memory-backend";
+import type {
+  Counters,
+  ListOptions,
+  Lock,
+  LockLease,
+  SetOptions,
+  StoreBackend,
+  StoredRecord,
+  TokenStore,
+} from "./types";
+import {
+  assertExpectedVersion,
+  assertKey,
+  assertPositiveMs,
+  encodeCursor,
+  encodeJson,
+  expiryOf,
+  listPage,
+} from "./validation";
+
+/** Options of {@link fileBackend}. */
+export interface FileBackendOptions {
+  /** Database file; its directory is created (mode 0700) when missing. `":memory:"` for a throwaway. */
+  path: string;
+  /** Clock in epoch ms (default `Date.now`). Processes sharing a file should share a host clock. */
+  now?: () => number;
+  /** How long a write waits for another process's transaction, in ms (default 5000). */
+  busyTimeoutMs?: number;
+  /** How often expired rows are deleted, in ms (default 60 000; 0 disables the timer). */
+  sweepIntervalMs?: number;
+  /**
+   * SQLite `synchronous` level (default `"FULL"`: a committed refresh token survives power loss;
+   * `"NORMAL"` survives process crashes only, and is faster).
+   */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+interface Row {
+  value: string;
+  version: number;
+  expires_at: number | null;
+}
+interface KeyedRow extends Row {
+  key: string;
+}
+
+// One table; `ns` separates records (r), leases (l), fences (f) and counter windows (c).
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS scp_kv (
+  ns TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS scp_kv_expires ON scp_kv (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+/**
+ * The embedded default store: one SQLite file (better-sqlite3, WAL mode) that survives restarts.
+ * Every write is a `BEGIN IMMEDIATE` transaction, so several processes on the same host sharing
+ * the file stay correct (compare-and-set, takeOnce, leases and counters are atomic across them).
+ * Pub/sub is in-process only: the file store is for a single host; use Redis for many instances.
+ *
+ * @example
+ * ```ts
+ * const backend = fileBackend({ path: "./data/scp.sqlite" });
+ * await backend.records.set("connection:con_1", { status: "active" });
+ * await backend.close();
+ * ```
+ */
+export function fileBackend(options: FileBackendOptions): StoreBackend {
+  const now = options.now ?? Date.now;
+  const guard = closeGuard("file store");
+  const db = openDatabase(options);
+
+  const q = {
+    get: db.prepare<[string, string, number], Row>(
+      "SELECT value, version, expires_at FROM scp_kv WHERE ns = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+    ),
+    upsert: db.prepare<[string, string, string, number, number | null]>(
+      `INSERT INTO scp_kv (ns, key, value, version, expires_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
+    ),
+    delete: db.prepare<[string, string]>("DELETE FROM scp_kv WHERE ns = ? AND key = ?"),
+    list: db.prepare<[string, number, number], KeyedRow>(
+      `SELECT key, value, version, expires_at FROM scp_kv
+       WHERE ns = 'r' AND key >= ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?`,
+    ),
+    listAfter: db.prepare<[string, number, number], KeyedRow>(
+      `SELECT key, value, version, expires_at FROM scp_kv
+       WHERE ns = 'r' AND key > ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?`,
+    ),
+    releaseLease: db.prepare<[string, string, number]>(
+      "DELETE FROM scp_kv WHERE ns = 'l' AND key = ? AND value = ? AND expires_at > ?",
+    ),
+    extendLease: db.prepare<[number, string, string, number]>(
+      "UPDATE scp_kv SET expires_at = ? WHERE ns = 'l' AND key = ? AND value = ? AND expires_at > ?",
+    ),
+    nextFence: db.prepare<[string], { version: number }>(
+      `INSERT INTO scp_kv (ns, key, value, version, expires_at) VALUES ('f', ?, '', 1, NULL)
+       ON CONFLICT (ns, key) DO UPDATE SET version = version + 1 RETURNING version`,
+    ),
+    sweep: db.prepare<[number]>(
+      "DELETE FROM scp_kv WHERE expires_at IS NOT NULL AND expires_at <= ? AND ns <> 'f'",
+    ),
+  };
+
+  const toRecord = <T>(row: Row): StoredRecord<T> => ({
+    value: JSON.parse(row.value) as T,
+    version: row.version,
+    ...(row.expires_at !== null ? { expiresAt: row.expires_at } : {}),
+  });
+  const live = (ns: string, key: string) => q.get.get(ns, key, now());
+  const write = (key: string, json: string, version: number, expiresAt: number | undefined) => {
+    if (expiresAt !== undefined && expiresAt <= now()) q.delete.run("r", key);
+    else q.upsert.run("r", key, json, version, expiresAt ?? null);
+    return { version, ...(expiresAt !== undefined ? { expiresAt } : {}) };
+  };
+
+  const tx = {
+    set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
+      write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
+    ),
+    delete: db.transaction((key: string) => {
+      const existed = live("r", key) !== undefined;
+      q.delete.run("r", key);
+      return existed;
+    }),
+    compareAndSet: db.transaction(
+      (key: string, expected: number | null, json: string, expiresAt: number | undefined) => {
+        const current = live("r", key);
+        if ((current?.version ?? null) !== expected) return null;
+        return write(key, json, (current?.version ?? 0) + 1, expiresAt);
+      },
+    ),
+    takeOnce: db.transaction((key: string) => {
+      const current = live("r", key);
+      if (current !== undefined) q.delete.run("r", key);
+      return current;
+    }),
+    acquire: db.transaction((key: string, ttlMs: number): LockLease | null => {
+      if (live("l", key) !== undefined) return null;
+      const fence = q.nextFence.get(key)!.version;
+      const lease = { token: newLockToken(), expiresAt: now() + ttlMs };
+      q.upsert.run("l", key, lease.token, fence, lease.expiresAt);
+      return { ...lease, fence };
+    }),
+    increment: db.transaction((key: string, windowMs: number) => {
+      const at = now();
+      const current = live("c", key);
+      const count = (current?.version ?? 0) + 1;
+      const resetAt = current?.expires_at ?? at + windowMs;
+      q.upsert.run("c", key, "", count, resetAt);
+      return { count, resetAt };
+    }),
+  };
+
+  const run = <R>(what: string, fn: () => R): R => {
+    guard.check();
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof ScpError) throw error;
+      throw new StoreError(`file store ${what} failed: ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  const records = {
+    async get<T>(key: string) {
+      assertKey(key);
+      return run("read", () => {
+        const row = live("r", key);
+        return row === undefined ? undefined : toRecord<T>(row);
+      });
+    },
+    async set<T>(key: string, value: T, setOptions?: SetOptions) {
+      assertKey(key);
+      const expiresAt = expiryOf(setOptions);
+      const json = encodeJson(value);
+      return run("write", () => ({
+        value: JSON.parse(json) as T,
+        ...tx.set.immediate(key, json, expiresAt),
+      }));
+    },
+    async delete(key: string) {
+      assertKey(key);
+      return run("delete", () => tx.delete.immediate(key));
+    },
+    async compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
+      assertKey(key);
+      assertExpectedVersion(expectedVersion);
+      const expiresAt = expiryOf(setOptions);
+      const json = encodeJson(next);
+      return run("compare-and-set", () => {
+        const written = tx.compareAndSet.immediate(key, expectedVersion, json, expiresAt);
+        return written === null ? null : { value: JSON.parse(json) as T, ...written };
+      });
+    },
+    async takeOnce<T>(key: string) {
+      assertKey(key);
+      return run("takeOnce", () => {
+        const row = tx.takeOnce.immediate(key);
+        return row === undefined ? undefined : (JSON.parse(row.value) as T);
+      });
+    },
+    async list<T>(prefix: string, listOptions?: ListOptions) {
+      const page = listPage(prefix, listOptions);
+      return run("list", () => {
+        const rows =
+          page.after === undefined
+            ? q.list.all(page.prefix, now(), page.limit + 1)
+            : q.listAfter.all(page.after < page.prefix ? page.prefix : page.after, now(), page.limit + 1);
+        const matching: KeyedRow[] = [];
+        for (const row of rows) {
+          // Keys sharing a prefix are contiguous in byte order: the first non-match ends the range.
+          if (!row.key.startsWith(page.prefix)) break;
+          matching.push(row);
+        }
+        const items = matching
+          .slice(0, page.limit)
+          .map((row) => ({ key: row.key, record: toRecord<T>(row) }));
+        const last = items[items.length - 1]?.key;
+        return {
+          items,
+          nextCursor: matching.length > page.limit && last !== undefined ? encodeCursor(last) : null,
+        };
+      });
+    },
+    close: () => backend.close(),
+  } satisfies TokenStore;
+
+  const locks = {
+    async acquire(key: string, ttlMs: number) {
+      assertKey(key);
+      assertPositiveMs(ttlMs, "ttlMs");
+      return run("lock acquire", () => tx.acquire.immediate(key, ttlMs));
+    },
+    async release(key: string, token: string) {
+      assertKey(key);
+      return run("lock release", () => q.releaseLease.run(key, String(token), now()).changes > 0);
+    },
+    async extend(key: string, token: string, ttlMs: number) {
+      assertKey(key);
+      assertPositiveMs(ttlMs, "ttlMs");
+      return run("lock extend", () => {
+        const at = now();
+        return q.extendLease.run(at + ttlMs, key, String(token), at).changes > 0;
+      });
+    },
+  } satisfies Lock;
+
+  const counters = {
+    async increment(key: string, windowMs: number) {
+      assertKey(key);
+      assertPositiveMs(windowMs, "windowMs");
+      return run("counter increment", () => tx.increment.immediate(key, windowMs));
+    },
+  } satisfies Counters;
+
+  const sweepEvery = options.sweepIntervalMs ?? 60_000;
+  const timer =
+    sweepEvery > 0
+      ? setInterval(() => {
+          try {
+            q.sweep.run(now());
+          } catch {
+            // Busy or closing: the next sweep retries; reads never see expired rows anyway.
+          }
+        }, sweepEvery)
+      : undefined;
+  timer?.unref?.();
+  const pubsub = localPubSub(guard.check);
+
+  const backend: StoreBackend = {
+    kind: "file",
+    records,
+    locks,
+    counters,
+    pubsub,
+    async ping() {
+      run("ping", () => db.prepare("SELECT 1").get());
+    },
+    async close() {
+      if (!guard.close()) return;
+      if (timer) clearInterval(timer);
+      pubsub.clear();
+      db.close();
+    },
+  };
+  return backend;
+}
+
+function openDatabase(options: FileBackendOptions): Database.Database {
+  const inMemory = options.path === ":memory:";
+  const path = inMemory ? options.path : resolve(options.path);
+  try {
+    const created = !inMemory && !existsSync(path);
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = new Database(path);
+    if (created) chmodSync(path, 0o600);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    db.exec(SCHEMA);
+    return db;
+  } catch (error) {
+    throw new StoreError(`cannot open the file store at ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
