@@ -19,6 +19,7 @@ import {
   assertExpectedVersion,
   assertKey,
   assertPositiveMs,
+  compareKeys,
   encodeCursor,
   encodeJson,
   expiryOf,
@@ -215,10 +216,13 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     async list<T>(prefix: string, listOptions?: ListOptions) {
       const page = listPage(prefix, listOptions);
       return run("list", () => {
+        // A cursor before the prefix changes nothing: every key with the prefix sorts after it.
+        const after =
+          page.after !== undefined && compareKeys(page.after, page.prefix) >= 0 ? page.after : undefined;
         const rows =
-          page.after === undefined
+          after === undefined
             ? q.list.all(page.prefix, now(), page.limit + 1)
-            : q.listAfter.all(page.after < page.prefix ? page.prefix : page.after, now(), page.limit + 1);
+            : q.listAfter.all(after, now(), page.limit + 1);
         const matching: KeyedRow[] = [];
         for (const row of rows) {
           // Keys sharing a prefix are contiguous in byte order: the first non-match ends the range.
