@@ -1,4 +1,5 @@
 import { ReauthRequiredError, TransportError } from "@securecontext/protocol";
+import { createKeyRing, generateKey } from "@securecontext/token-store";
 import { describe, expect, it } from "vitest";
 import { fakeProvider } from "../test/helpers/fake-provider";
 import { poolFixture } from "../test/helpers/pool-fixture";
@@ -71,6 +72,33 @@ describe("getAccessToken", () => {
     expect(String(raw).split(".")).toHaveLength(5);
     expect(String(raw)).not.toContain(plain!.refreshToken!);
     expect(String(raw)).not.toContain(plain!.accessToken);
+  });
+
+  it("reads token sets under an old key after rotation and re-encrypts them lazily", async () => {
+    const { backend, connection, tokens } = await setup();
+    const oldKey = generateKey("old");
+    const provider = fakeProvider();
+    const first = poolFixture([provider], { backend, keyRing: createKeyRing({ keys: [oldKey] }) });
+    const created = await first.pool.connections.create({
+      userId: "u_rot",
+      providerId: "fake",
+      clientId: null,
+      account: { subject: "rot" },
+      tokenSet: provider.issue("rot", ["openid"]),
+    });
+    const rotated = createKeyRing({ keys: [generateKey("new"), oldKey] });
+    expect(rotated.kidOf(String(await tokens.raw(created.id)))).toBe("old");
+    const second = poolFixture([provider], { backend, keyRing: rotated });
+    await expect(second.pool.getAccessToken(created.id)).resolves.toBeDefined();
+    expect(rotated.kidOf(String(await tokens.raw(created.id)))).toBe("new");
+    // A ring without the old key cannot read it: a clear error, never garbage.
+    const foreign = poolFixture([provider], {
+      backend,
+      keyRing: createKeyRing({ keys: [generateKey("other")] }),
+    });
+    await expect(foreign.pool.getAccessToken(connection.id)).rejects.toMatchObject({
+      name: "DecryptionError",
+    });
   });
 
   it("retries transient failures and leaves the connection active", async () => {
