@@ -33,6 +33,7 @@ export {
   type KeyRingKey,
   type KeyRingOptions,
 } from "./key-ring";
+export { type KeyvStoreOptions, keyvStore } from "./keyv-store";
 export { type LocalPubSub, localPubSub } from "./local-pubsub";
 export { memoryBackend, newLockToken } from "./memory-backend";
 export { type MemoryStoreOptions, memoryStore } from "./memory-store";
