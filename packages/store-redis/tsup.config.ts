@@ -1,4 +1,4 @@
-import { packageBuild } from "../../tooling/build/tsup.base";
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../tooling/build/tsup.base";
 
-export default defineConfig(packageBuild({"index":"src/index.ts"}));
+export default defineConfig(packageBuild({ index: "src/index.ts" }));

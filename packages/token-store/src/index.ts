@@ -33,10 +33,25 @@ export {
   type KeyRingKey,
   type KeyRingOptions,
 } from "./key-ring";
+export { keyedMutex } from "./keyed-mutex";
 export { type KeyvStoreOptions, keyvStore } from "./keyv-store";
 export { type LocalPubSub, localPubSub } from "./local-pubsub";
 export { memoryBackend, newLockToken } from "./memory-backend";
 export { type MemoryStoreOptions, memoryStore } from "./memory-store";
 export { type RotateKeysOptions, type RotateKeysResult, rotateKeys } from "./rotate-keys";
 export type * from "./types";
-export { compareKeys, MAX_KEY_LENGTH, MAX_LIST_LIMIT } from "./validation";
+// Helpers for store implementers (store-redis and third-party adapters), so every store validates alike.
+export {
+  assertExpectedVersion,
+  assertKey,
+  assertPositiveMs,
+  compareKeys,
+  DEFAULT_LIST_LIMIT,
+  encodeCursor,
+  encodeJson,
+  expiryOf,
+  type ListPage,
+  listPage,
+  MAX_KEY_LENGTH,
+  MAX_LIST_LIMIT,
+} from "./validation";
