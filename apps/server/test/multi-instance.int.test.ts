@@ -35,10 +35,11 @@ let connectionId: string;
 beforeAll(async () => {
   const [port1, port2] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port1}`;
-  // Access tokens live 65 s: once 5 s have passed they are inside SCP's 60 s refresh window.
+  // Access tokens live 16 s. SCP refreshes within 60 s of expiry, capped at half the token's lifetime
+  // (so a short-lived token is not refreshed on every call): after 8 s this one is due.
   idps = await startIdps({
     redirectUris: [`${base}/oauth/callback`],
-    overrides: { microsoft: { accessTokenTtl: 65 } },
+    overrides: { microsoft: { accessTokenTtl: 16 } },
   });
   const env = {
     SCP_STORE: redis.url,
@@ -126,9 +127,9 @@ describe("two processes on one Redis", () => {
       { token: client.apiKey, body: {} },
     );
     expect(first.status, first.text).toBe(200);
-    // Wait until the token expires within SCP's 60 s window.
+    // Wait until the token is due: it expires within min(60 s, lifetime / 2) = 8 s.
     const expiresAt = Date.parse(first.json.expiresAt);
-    const wait = expiresAt - 60_000 - Date.now() + 1_500;
+    const wait = expiresAt - 7_000 - Date.now();
     if (wait > 0) await sleep(wait);
     const before = idps.microsoft.stats();
     const results = await Promise.all(
