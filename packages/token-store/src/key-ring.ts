@@ -87,7 +87,16 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   });
   const kids = [...keys.keys()];
   const currentKid = kids[0]!;
-  const currentKey = keys.get(currentKid)!;
+  // Imported once: handing jose raw bytes would re-import the key on every call (~10x slower).
+  const cryptoKeys = new Map<string, Promise<CryptoKey>>();
+  const cryptoKey = (kid: string, bytes: Uint8Array) => {
+    let key = cryptoKeys.get(kid);
+    if (key === undefined) {
+      key = crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["encrypt", "decrypt"]);
+      cryptoKeys.set(kid, key);
+    }
+    return key;
+  };
 
   const kidOf = (jwe: string): string | undefined => {
     try {
@@ -110,7 +119,9 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
         kid: currentKid,
         ...(cryptoOptions.context !== undefined ? { [CONTEXT_HEADER]: cryptoOptions.context } : {}),
       };
-      return new CompactEncrypt(encoder.encode(json)).setProtectedHeader(header).encrypt(currentKey);
+      return new CompactEncrypt(encoder.encode(json))
+        .setProtectedHeader(header)
+        .encrypt(await cryptoKey(currentKid, keys.get(currentKid)!));
     },
     async decrypt<T>(jwe: string, cryptoOptions: CryptoContextOptions = {}) {
       if (typeof jwe !== "string") throw new DecryptionError("ciphertext is not a compact JWE string");
@@ -133,7 +144,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
       let plaintext: Uint8Array;
       let protectedHeader: Record<string, unknown>;
       try {
-        ({ plaintext, protectedHeader } = await compactDecrypt(jwe, key, {
+        ({ plaintext, protectedHeader } = await compactDecrypt(jwe, await cryptoKey(kid, key), {
           keyManagementAlgorithms: ["dir"],
           contentEncryptionAlgorithms: ["A256GCM"],
         }));
