@@ -64,7 +64,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   if (!Array.isArray(list) || list.length === 0) {
     throw new ConfigError("the key ring needs at least one key", { field: "keys" });
   }
-  const keys = new Map<string, Uint8Array>();
+  const keys = new Map<string, Uint8Array<ArrayBuffer>>();
   list.forEach((key, index) => {
     if (typeof key?.kid !== "string" || !KID_PATTERN.test(key.kid)) {
       throw new ConfigError("kid must be 1–64 characters of A–Z a–z 0–9 . _ -", {
@@ -89,7 +89,7 @@ export function createKeyRing(options: KeyRingOptions): KeyRing {
   const currentKid = kids[0]!;
   // Imported once: handing jose raw bytes would re-import the key on every call (~10x slower).
   const cryptoKeys = new Map<string, Promise<CryptoKey>>();
-  const cryptoKey = (kid: string, bytes: Uint8Array) => {
+  const cryptoKey = (kid: string, bytes: Uint8Array<ArrayBuffer>) => {
     let key = cryptoKeys.get(kid);
     if (key === undefined) {
       key = crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["encrypt", "decrypt"]);
