@@ -184,7 +184,11 @@ async function main() {
       );
     }
     const seconds = (Date.now() - started) / 1000;
-    const probe = await server.pool.sessions.list({ clientId: client.id, userId: "bench-user-7", limit: 200 });
+    const probe = await server.pool.sessions.list({
+      clientId: client.id,
+      userId: "bench-user-7",
+      limit: 200,
+    });
     gc();
     const after = process.memoryUsage();
     console.log(
