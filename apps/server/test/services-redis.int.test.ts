@@ -2,15 +2,13 @@
  * Cross-instance behaviour of the server's services on one real Redis (REDIS_URL, default
  * redis://127.0.0.1:6379): two audit logs append to one valid chain, two rate limiters share one
  * budget, two webhook services deliver each event once.
- *
- * Runs once @securecontext/store-redis exports `redisBackend` (built in parallel under issue 4);
- * until then the suite is skipped. It passes the store both an injected node-redis client and the
- * URL plus a unique key prefix, and deletes its keys afterwards.
+ * Each instance gets its own injected node-redis client and the same unique key prefix; the
+ * suite deletes its keys afterwards.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBase62 } from "@securecontext/protocol";
-import * as storeRedis from "@securecontext/store-redis";
+import { redisBackend } from "@securecontext/store-redis";
 import type { StoreBackend } from "@securecontext/token-store";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,13 +17,12 @@ import { createLogger } from "../src/logging";
 import { createRateLimiter } from "../src/rate-limit";
 import { createWebhookService } from "../src/webhooks";
 
-type BackendFactory = (options: Record<string, unknown>) => StoreBackend | Promise<StoreBackend>;
-const redisBackend = (storeRedis as Record<string, unknown>).redisBackend as BackendFactory | undefined;
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-describe.skipIf(typeof redisBackend !== "function")("services on one Redis, two instances", () => {
+describe("services on one Redis, two instances", () => {
   const prefix = `test:${randomBase62(12)}:`;
   const client = createClient({ url });
+  const owned: Array<ReturnType<typeof createClient>> = [];
   let a: StoreBackend;
   let b: StoreBackend;
 
@@ -34,7 +31,8 @@ describe.skipIf(typeof redisBackend !== "function")("services on one Redis, two 
     const make = async () => {
       const own = createClient({ url });
       await own.connect();
-      return (redisBackend as BackendFactory)({ client: own, url, prefix });
+      owned.push(own);
+      return redisBackend({ client: own, prefix });
     };
     a = await make();
     b = await make();
@@ -48,6 +46,7 @@ describe.skipIf(typeof redisBackend !== "function")("services on one Redis, two 
       if (list.length > 0) await client.del(list);
     }
     await client.quit();
+    for (const own of owned) await own.quit();
   });
 
   it("audit: two instances appending concurrently make one valid chain", async () => {

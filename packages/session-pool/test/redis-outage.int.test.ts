@@ -54,7 +54,7 @@ describe("Redis outage mid-run", () => {
     for (const failure of failures) {
       expect(failure).toBeInstanceOf(StoreError);
       expect((failure as StoreError).status).toBe(503);
-      expect((failure as StoreError).message).toMatch(/store|redis/);
+      expect((failure as StoreError).message).toMatch(/store|redis/i);
     }
     expect(Date.now() - started).toBeLessThan(5_000);
 
