@@ -134,6 +134,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       providers: registry,
       redirectUri: `${url}/oauth/callback`,
       baseUrl: url,
+      // Read the clock on every call (not a captured `Date.now`): the routes and the pool must agree
+      // on "now", or a connect request could read `pending` to the API while its page says expired.
+      now: () => Date.now(),
     });
     cleanups.push(() => pool.close());
 
