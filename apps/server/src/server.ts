@@ -1,7 +1,13 @@
 import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
-import type { ServerConfigFile, WebhookEventType } from "@securecontext/protocol";
+import { getRequestListener, type Http2Bindings, type HttpBindings } from "@hono/node-server";
+import {
+  ScpError,
+  type ServerConfigFile,
+  ValidationError,
+  type WebhookEventType,
+} from "@securecontext/protocol";
 import { createProviderRegistry, type OAuthProvider } from "@securecontext/providers";
 import { createSessionPool, type PoolEvent, type SessionPool } from "@securecontext/session-pool";
 import { createKeyRing, type StoreBackend } from "@securecontext/token-store";
@@ -13,6 +19,7 @@ import { buildProviders, describeStore, type EnvRecord, loadServerConfig, openSt
 import { DEMO_CLIENT_ID, DEMO_USER_ID, type DemoIdps, demoBanner, startDemoIdps } from "./demo";
 import type { AppEnv } from "./http/context";
 import type { AppDeps } from "./http/deps";
+import { problemResponse } from "./http/errors";
 import { createLogger } from "./logging";
 import { createServerServices } from "./services";
 import { createShutdown } from "./shutdown";
@@ -60,6 +67,22 @@ function webhookData(event: PoolEvent): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
+/**
+ * Answers what the @hono/node-server adapter rejects before Hono sees the request (a request target
+ * with a raw backslash, a bad Host header, an invalid absolute URL) as problem+json instead of the
+ * adapter's empty `400 text/plain`. The adapter names those `RequestError`; anything else that
+ * escaped the app is a generic 500 problem (nothing leaked).
+ */
+function adapterErrorResponse(logger: Logger): (error: unknown) => Response {
+  return (error) => {
+    if (error instanceof Error && error.name === "RequestError") {
+      return problemResponse(new ValidationError(`Malformed request: ${error.message}`, { field: "path" }));
+    }
+    logger.error({ err: { name: error instanceof Error ? error.name : typeof error } }, "request failed");
+    return problemResponse(new ScpError("Internal error", { code: "internal", status: 500 }));
+  };
+}
+
 function boundUrl(address: AddressInfo, host: string): string {
   const printable =
     host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
@@ -90,22 +113,23 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     | undefined;
   const host = options.host ?? config.env.SCP_HOST;
   const port = options.port ?? config.env.SCP_PORT;
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const instance = serve(
-      {
-        fetch: (request: Request, bindings: HttpBindings | Http2Bindings) =>
-          handler
-            ? handler(request, bindings)
-            : new Response(JSON.stringify({ status: "starting" }), {
-                status: 503,
-                headers: { "Retry-After": "1" },
-              }),
-        port,
-        hostname: host,
-      },
-      () => resolve(instance),
-    );
+  const listener = getRequestListener(
+    (request: Request, bindings: HttpBindings | Http2Bindings) =>
+      handler
+        ? handler(request, bindings)
+        : new Response(JSON.stringify({ status: "starting" }), {
+            status: 503,
+            headers: { "Retry-After": "1" },
+          }),
+    { hostname: host, errorHandler: adapterErrorResponse(logger) },
+  );
+  const server = await new Promise<Server>((resolve, reject) => {
+    const instance = createServer(listener);
     instance.once("error", reject);
+    instance.listen(port, host, () => {
+      instance.off("error", reject);
+      resolve(instance);
+    });
   });
   const url = config.baseUrl ?? boundUrl(server.address() as AddressInfo, host);
 
