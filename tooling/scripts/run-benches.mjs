@@ -21,9 +21,13 @@ for (const file of files) {
   if (only.length && !only.some((name) => file.includes(name))) continue;
   console.log(`\n=== ${file}`);
   try {
-    execFileSync(process.execPath, ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc", file], {
-      stdio: "inherit",
-    });
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc", file],
+      {
+        stdio: "inherit",
+      },
+    );
   } catch {
     failed++;
     console.error(`bench failed: ${file}`);
