@@ -199,6 +199,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         case "connection.refresh_failed":
           if (event.transient) services.metrics.refresh("transient_failure");
           break;
+        case "connection.created":
+          // Audited here, where every new connection is seen once (the callback only knows the request).
+          services.audit
+            .append({
+              type: "connection.created",
+              actor: "user",
+              outcome: "success",
+              userId: event.connection.userId,
+              connectionId: event.connection.id,
+              ...(event.connection.clientId ? { clientId: event.connection.clientId } : {}),
+              detail: { providerId: event.connection.providerId, scopes: event.connection.scopes },
+            })
+            .catch((error: unknown) => {
+              logger.error({ type: event.type, err: (error as Error).message }, "audit append failed");
+            });
+          break;
         case "connection.needs_reauth":
           services.metrics.refresh("reauth");
           services.audit

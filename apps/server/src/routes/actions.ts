@@ -14,7 +14,7 @@ import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { normalizeError } from "../http/errors";
 import { findAction, resolveActionConnection, withConnectUrl } from "./action-target";
-import { recordAudit } from "./shared";
+import { aboutConnection, recordAudit } from "./shared";
 
 function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   try {
@@ -94,8 +94,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await recordAudit(c, deps, {
         type: "action.called",
         outcome: "success",
-        userId: connection.userId,
-        connectionId: connection.id,
+        ...aboutConnection(connection),
         action: action.id,
         detail: { ms: Date.now() - started },
       });
@@ -104,8 +103,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await recordAudit(c, deps, {
         type: "action.called",
         outcome: "failure",
-        userId: connection.userId,
-        connectionId: connection.id,
+        ...aboutConnection(connection),
         action: action.id,
         detail: { code: toProblem(normalizeError(error)).code },
       });
@@ -132,8 +130,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await recordAudit(c, deps, {
         type: "action.streamed",
         outcome: "failure",
-        userId: connection.userId,
-        connectionId: connection.id,
+        ...aboutConnection(connection),
         action: action.id,
       });
       throw await withConnectUrl(c, deps, caller, connection, action, error);
@@ -147,8 +144,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await recordAudit(c, deps, {
         type: "action.streamed",
         outcome,
-        userId: connection.userId,
-        connectionId: connection.id,
+        ...aboutConnection(connection),
         action: action.id,
         detail: { count },
       });

@@ -4,6 +4,7 @@ import {
   NotFoundError,
   ScpError,
 } from "@securecontext/protocol";
+import { ConnectFlowError } from "@securecontext/session-pool";
 import type { Context, Hono } from "hono";
 import { demoResultExtra } from "../demo/pages";
 import { readForm } from "../http/body";
@@ -16,6 +17,11 @@ import { raw } from "../pages/layout";
 import { messagePage, resultPage } from "../pages/result";
 import { pageRoute } from "./pages";
 import { connectRequestOwner, recordAudit } from "./shared";
+
+/** The client that owns a connect request (`null`: admin, demo, or no longer known). */
+async function requestOwner(deps: AppDeps, id: string): Promise<string | null> {
+  return (await connectRequestOwner(deps, id)) ?? null;
+}
 
 /** Name shown for the party behind a connect request. */
 async function requesterName(deps: AppDeps, id: string): Promise<string> {
@@ -102,6 +108,7 @@ export function registerConnectPages(app: Hono<AppEnv>, deps: AppDeps): void {
         actor: "user",
         outcome: "success",
         userId: request.userId,
+        clientId: await requestOwner(deps, request.id),
         detail: { connectRequestId: request.id, providerId: request.providerId },
       });
       return seeOther(c, authorizationUrl.toString());
@@ -121,6 +128,7 @@ export function registerConnectPages(app: Hono<AppEnv>, deps: AppDeps): void {
         actor: "user",
         outcome: "denied",
         userId: request.userId,
+        clientId: await requestOwner(deps, request.id),
         detail: { connectRequestId: request.id, providerId: request.providerId, error: "access_denied" },
       });
       const target = redirectWithOutcome(request);
@@ -151,11 +159,19 @@ async function handleCallback(c: Context<AppEnv>, deps: AppDeps): Promise<Respon
   try {
     request = await deps.pool.connect.complete(callbackUrl, browserBinding(c));
   } catch (error) {
+    // A callback tied to a known request (expired, already finished) is that request's client's business.
+    const known = error instanceof ConnectFlowError ? error.connectRequest : undefined;
     await recordAudit(c, deps, {
       type: "connect_request.failed",
       actor: "user",
       outcome: "failure",
-      detail: { error: error instanceof ScpError ? error.code : "internal", reason: "callback_rejected" },
+      ...(known ? { userId: known.userId } : {}),
+      clientId: known ? await requestOwner(deps, known.id) : null,
+      detail: {
+        error: error instanceof ScpError ? error.code : "internal",
+        reason: error instanceof ConnectFlowError ? error.reason : "callback_rejected",
+        ...(known ? { connectRequestId: known.id, providerId: known.providerId } : {}),
+      },
     });
     const message =
       error instanceof ScpError && error.status < 500
@@ -173,6 +189,7 @@ async function handleCallback(c: Context<AppEnv>, deps: AppDeps): Promise<Respon
     actor: "user",
     outcome: completed ? "success" : "failure",
     userId: request.userId,
+    clientId: await requestOwner(deps, request.id),
     ...(request.connectionId ? { connectionId: request.connectionId } : {}),
     detail: {
       connectRequestId: request.id,

@@ -10,7 +10,7 @@ import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
-import { listBody, recordAudit, visibleConnection } from "./shared";
+import { aboutConnection, listBody, recordAudit, visibleConnection } from "./shared";
 
 /** Connections: list/get/delete and the token endpoint. */
 export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -48,8 +48,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
     await recordAudit(c, deps, {
       type: "connection.revoked",
       outcome: "success",
-      userId: connection.userId,
-      connectionId: id,
+      ...aboutConnection(connection),
       detail: { providerId: connection.providerId },
     });
     return c.body(null, 204);
@@ -68,8 +67,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
       await recordAudit(c, deps, {
         type: "token.issued",
         outcome: "denied",
-        userId: connection.userId,
-        connectionId: id,
+        ...aboutConnection(connection),
       });
       throw new ForbiddenError(
         caller.kind === "session"
@@ -85,8 +83,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
       await recordAudit(c, deps, {
         type: "token.issued",
         outcome: "success",
-        userId: connection.userId,
-        connectionId: id,
+        ...aboutConnection(connection),
         detail: { forceRefresh: Boolean(body.forceRefresh) },
       });
       c.header("Cache-Control", "no-store");
@@ -95,8 +92,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
       await recordAudit(c, deps, {
         type: "token.issued",
         outcome: "failure",
-        userId: connection.userId,
-        connectionId: id,
+        ...aboutConnection(connection),
       });
       throw error;
     }

@@ -17,7 +17,7 @@ import type { AppDeps } from "../http/deps";
 import { seeOther, sendPage } from "../http/security-headers";
 import { portalPage } from "../pages/portal";
 import { pageRoute } from "./pages";
-import { recordAudit } from "./shared";
+import { aboutConnection, recordAudit } from "./shared";
 
 /** One-time portal links live 10 minutes; the cookie session they open lives 30. */
 export const PORTAL_LINK_TTL_MS = 10 * 60 * 1000;
@@ -162,9 +162,7 @@ export function registerPortalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         type: "connection.revoked",
         actor: "user",
         outcome: "success",
-        userId: grant.userId,
-        connectionId: id,
-        ...(grant.clientId ? { clientId: grant.clientId } : {}),
+        ...aboutConnection(connection),
         detail: { via: "portal", providerId: connection.providerId },
       });
       return seeOther(c, "/my?notice=disconnected");

@@ -5,7 +5,7 @@ import { readBodyBytes, readParam } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { buildProxyUrl, selectProxyBase } from "./proxy-url";
-import { recordAudit, visibleConnection } from "./shared";
+import { aboutConnection, recordAudit, visibleConnection } from "./shared";
 
 /** Request headers never forwarded upstream (credentials, hop-by-hop, our own). */
 const DROP_REQUEST_HEADERS = new Set([
@@ -95,8 +95,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       await recordAudit(c, deps, {
         type: "proxy.called",
         outcome: "failure",
-        userId: connection.userId,
-        connectionId: connection.id,
+        ...aboutConnection(connection),
         detail: { method, host: target.host, path: target.pathname.slice(0, 200) },
       });
       throw error;
@@ -104,8 +103,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     await recordAudit(c, deps, {
       type: "proxy.called",
       outcome: upstream.ok ? "success" : "failure",
-      userId: connection.userId,
-      connectionId: connection.id,
+      ...aboutConnection(connection),
       detail: {
         method,
         host: target.host,

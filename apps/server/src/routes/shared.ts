@@ -14,18 +14,37 @@ import { type AppEnv, actorOf, clientIdOf } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import type { AuditAppend } from "../http/services";
 
+/**
+ * An audit event as the routes describe it. `clientId` names the client whose records the event is
+ * about (so `GET /v1/audit-events` shows it to that client): `null` means none (admin-owned); when
+ * the key is absent, the caller's client is used.
+ */
+export type AuditInput = Omit<AuditAppend, "actor" | "clientId"> & {
+  actor?: string;
+  clientId?: string | null;
+};
+
+/**
+ * The ownership fields of an event about a connection: its user, id and owning client (not the
+ * caller's: an admin or an admin-created session acting on client A's connection is still A's business).
+ */
+export function aboutConnection(connection: Pick<Connection, "id" | "userId" | "clientId">): {
+  userId: string;
+  connectionId: string;
+  clientId: string | null;
+} {
+  return { userId: connection.userId, connectionId: connection.id, clientId: connection.clientId };
+}
+
 /** Appends an audit event with the caller's actor, client and IP filled in. Never fails the request. */
-export async function recordAudit(
-  c: Context<AppEnv>,
-  deps: AppDeps,
-  event: Omit<AuditAppend, "actor"> & { actor?: string },
-): Promise<void> {
+export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: AuditInput): Promise<void> {
   const caller = c.get("caller");
-  const clientId = event.clientId ?? (caller ? clientIdOf(caller) : null) ?? undefined;
+  const clientId = "clientId" in event ? event.clientId : caller ? clientIdOf(caller) : null;
   const ip = clientIp(c);
+  const { clientId: _owner, ...rest } = event;
   try {
     await deps.audit.append({
-      ...event,
+      ...rest,
       actor: event.actor ?? actorOf(caller),
       ...(clientId ? { clientId } : {}),
       ...(caller?.kind === "session" && !event.sessionId ? { sessionId: caller.session.id } : {}),
@@ -137,7 +156,7 @@ export async function createConnectRequest(
     type: "connect_request.created",
     outcome: "success",
     userId: body.userId,
-    ...(clientId ? { clientId } : {}),
+    clientId,
     detail: { connectRequestId: request.id, providerId: body.providerId, scopes: request.scopes, reason },
   });
   return request;
