@@ -99,6 +99,41 @@ describe("sessions", () => {
     expect(session.scopes).toEqual([]);
   });
 
+  it("with neither connectionIds nor providerIds holds every active connection the creator may use", async () => {
+    const { pool, connect } = await setup();
+    const read = await connect("u_1", "alice", ["items.read"]);
+    const write = await connect("u_1", "alice-work", ["items.write"]);
+    const stale = await connect("u_1", "alice-old", ["mail.send"]);
+    await pool.connections.setStatus(stale.id, "needs_reauth", { code: "refresh_token_expired", hint: "x" });
+    const gone = await connect("u_1", "alice-gone", ["mail.send"]);
+    await pool.connections.revoke(gone.id);
+    const foreign = await connect("u_1", "alice-elsewhere", ["items.admin"], "cli_other");
+    await connect("u_2", "bob", ["items.read"]);
+
+    const { session } = await pool.sessions.create({
+      clientId: "cli_a",
+      userId: "u_1",
+      scopes: ["items.read", "items.write", "items.admin", "mail.send"],
+      ttlSeconds: 600,
+    });
+    expect([...session.connectionIds].sort()).toEqual([read.id, write.id].sort());
+    expect([...session.scopes].sort()).toEqual(["items.read", "items.write"]);
+
+    // An admin (clientId null) gets all of the user's active connections, whichever client owns them.
+    const { session: admin } = await pool.sessions.create({ clientId: null, userId: "u_1", ttlSeconds: 600 });
+    expect([...admin.connectionIds].sort()).toEqual([read.id, write.id, foreign.id].sort());
+    expect([...admin.scopes].sort()).toEqual(["items.admin", "items.read", "items.write"]);
+
+    // Explicit lists keep their meaning: an empty connectionIds holds nothing.
+    const { session: empty } = await pool.sessions.create({
+      clientId: "cli_a",
+      userId: "u_1",
+      connectionIds: [],
+      ttlSeconds: 600,
+    });
+    expect(empty.connectionIds).toEqual([]);
+  });
+
   it("extends up to 24 h after creation, never shortens, and not after revocation", async () => {
     let now = Date.UTC(2030, 0, 1);
     const { pool, events } = await setup({ now: () => now });

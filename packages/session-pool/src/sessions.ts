@@ -99,13 +99,14 @@ export function createSessionService(
       if (!ids.includes(connection.id)) ids.push(connection.id);
       for (const scope of connection.scopes) held.add(scope);
     }
-    for (const providerId of new Set(input.providerIds ?? [])) {
+    /** Adds the user's active connections visible to the creating client (of one provider, or all). */
+    const addActive = async (providerId: string | undefined): Promise<number> => {
       let cursor: string | undefined;
       let found = 0;
       do {
         const page = await connections.list({
           userId: input.userId,
-          providerId,
+          ...(providerId !== undefined ? { providerId } : {}),
           status: "active",
           ...(input.clientId !== null ? { clientId: input.clientId } : {}),
           limit: 200,
@@ -118,10 +119,16 @@ export function createSessionService(
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
-      if (found === 0) {
+      return found;
+    };
+    for (const providerId of new Set(input.providerIds ?? [])) {
+      if ((await addActive(providerId)) === 0) {
         throw new AuthRequiredError(`the user has no active ${providerId} connection`, { providerId });
       }
     }
+    // Neither given: every active connection of the user that the creating client owns (all of the
+    // user's for an admin, clientId null). None is not an error: actions then answer auth_required.
+    if (input.connectionIds === undefined && input.providerIds === undefined) await addActive(undefined);
     return { ids, held };
   };
 
