@@ -152,3 +152,60 @@ describe("core: audit events carry the owning client", () => {
     expect(await auditOf(clientB.apiKey, `&userId=${encodeURIComponent(userId)}`)).toEqual([]);
   });
 });
+
+describe("core: sessions over the user's connections", () => {
+  it("a session with neither connectionIds nor providerIds holds the client's active connections and runs actions", async () => {
+    const userId = uniq("all-conns-");
+    const { connectionId } = await connect(server.url, clientA.apiKey, userId, "google", {
+      scopes: [GMAIL_READONLY],
+    });
+    // Another client's connection for the same user id is not picked up.
+    const { connectionId: foreign } = await connect(server.url, clientB.apiKey, userId, "google", {
+      scopes: [GMAIL_READONLY],
+    });
+    const session = await createSession(server.url, clientA.apiKey, { userId, scopes: [GMAIL_READONLY] });
+    expect(session.connectionIds).toEqual([connectionId]);
+    expect(session.connectionIds).not.toContain(foreign);
+    expect(session.scopes).toEqual([GMAIL_READONLY]);
+    const action = await describeAction(server.url, session.token, "google.gmail.search");
+    const called = await api(server.url, "POST", "/v1/actions/google.gmail.search", {
+      token: session.token,
+      body: { input: minimalInput(action.inputSchema as never) },
+    });
+    expect(called.status, called.text).toBe(200);
+  });
+
+  it("providerIds naming an unconnected provider answers auth_required with a connectUrl owned by the caller", async () => {
+    const userId = uniq("needs-ms-");
+    await connect(server.url, clientA.apiKey, userId, "google", { scopes: [GMAIL_READONLY] });
+    const response = await api<{ code: string; connectUrl?: string; providerId?: string }>(
+      server.url,
+      "POST",
+      "/v1/sessions",
+      {
+        token: clientA.apiKey,
+        body: { userId, providerIds: ["google", "microsoft"], scopes: [GMAIL_READONLY, "Mail.Read"] },
+      },
+    );
+    expect(response.status, response.text).toBe(403);
+    expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(response.json.code).toBe("auth_required");
+    expect(response.json.providerId).toBe("microsoft");
+    const connectUrl = response.json.connectUrl ?? "";
+    expect(connectUrl.startsWith(`${server.url}/connect/cr_`), connectUrl).toBe(true);
+    const requestId = new URL(connectUrl).pathname.split("/").pop() ?? "";
+    const request = await api<{ status: string; providerId: string; userId: string; scopes: string[] }>(
+      server.url,
+      "GET",
+      `/v1/connect-requests/${requestId}`,
+      { token: clientA.apiKey },
+    );
+    expect(request.status, request.text).toBe(200);
+    expect(request.json).toMatchObject({ status: "pending", providerId: "microsoft", userId });
+    expect(request.json.scopes).toEqual(["Mail.Read"]);
+    // Owned by A: B cannot read it.
+    expect(
+      (await api(server.url, "GET", `/v1/connect-requests/${requestId}`, { token: clientB.apiKey })).status,
+    ).toBe(404);
+  });
+});

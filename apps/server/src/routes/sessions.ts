@@ -1,5 +1,7 @@
 import {
+  AuthRequiredError,
   type CreatedSession,
+  type CreateSessionBody,
   createSessionBodySchema,
   extendSessionBodySchema,
   ForbiddenError,
@@ -8,12 +10,57 @@ import {
   sessionIdSchema,
   ValidationError,
 } from "@securecontext/protocol";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
-import { canSeeConnection, listBody, recordAudit, visibleSession, withBodyField } from "./shared";
+import {
+  canSeeConnection,
+  createConnectRequest,
+  listBody,
+  recordAudit,
+  visibleSession,
+  withBodyField,
+} from "./shared";
+
+/**
+ * A `providerIds` entry the user has not connected: the pool's 403 `auth_required` gets a `connectUrl`
+ * (a fresh connect request for that provider, owned by the caller) as action calls do. It asks for the
+ * requested `scopes` this provider offers, or the provider's scopes when none of them are its.
+ */
+async function withSessionConnectUrl(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  clientId: string | null,
+  body: CreateSessionBody,
+  error: unknown,
+): Promise<unknown> {
+  if (!(error instanceof AuthRequiredError) || error.connectUrl || !error.providerId) return error;
+  const provider = deps.providers.get(error.providerId);
+  if (!provider) return error;
+  const offered = new Set([...provider.scopes, ...provider.defaultScopes]);
+  const scopes = (body.scopes ?? []).filter((scope) => offered.has(scope));
+  const request = await createConnectRequest(
+    c,
+    deps,
+    clientId,
+    {
+      userId: body.userId,
+      providerId: provider.id,
+      ...(scopes.length > 0 ? { scopes } : {}),
+      ...(body.agentId ? { agentId: body.agentId } : {}),
+    },
+    "session_auth_required",
+  );
+  return new AuthRequiredError(error.message, {
+    providerId: provider.id,
+    connectUrl: request.url,
+    ...(scopes.length > 0 ? { missingScopes: scopes } : {}),
+    extra: { connectRequestId: request.id },
+    cause: error,
+  });
+}
 
 /** Sessions: create, list, get, extend, revoke, and `GET /v1/session` introspection. */
 export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -57,8 +104,8 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         ttlSeconds: body.ttlSeconds,
         ...(body.allowTokenAccess !== undefined ? { allowTokenAccess: body.allowTokenAccess } : {}),
       })
-      .catch((error: unknown) => {
-        throw withBodyField(error);
+      .catch(async (error: unknown) => {
+        throw withBodyField(await withSessionConnectUrl(c, deps, clientId, body, error));
       });
     await recordAudit(c, deps, {
       type: "session.created",
