@@ -51,7 +51,7 @@ export function loadServerConfig(options: LoadServerConfigOptions): ServerConfig
         ? loadConfigFile(env.SCP_CONFIG, options.env)
         : undefined;
   const providerConfigs = providerConfigsFrom(env, file);
-  const store = parseStoreSpec(env.SCP_STORE);
+  const store = parseStoreSpec(env.SCP_STORE, { redisPrefix: options.env.SCP_REDIS_PREFIX });
   const demo = providerConfigs.length === 0;
   const secrets = resolveSecrets({
     encryptionKeys: env.SCP_ENCRYPTION_KEYS,

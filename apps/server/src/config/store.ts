@@ -27,11 +27,34 @@ async function loadRedisBackend(): Promise<RedisBackendFactory> {
   return mod.redisBackend;
 }
 
-/** What `SCP_STORE` selects. */
-export type StoreSpec = { kind: "memory" } | { kind: "file"; path: string } | { kind: "redis"; url: string };
+/** What `SCP_STORE` selects. For Redis, `url` no longer carries the `prefix` parameter. */
+export type StoreSpec =
+  | { kind: "memory" }
+  | { kind: "file"; path: string }
+  | { kind: "redis"; url: string; prefix: string };
 
-/** Parses `file:<path>`, `memory:` or `redis://…` / `rediss://…`. */
-export function parseStoreSpec(value: string): StoreSpec {
+/** Key prefix for every record this server writes to Redis when none is configured. */
+export const DEFAULT_REDIS_PREFIX = "scp:";
+
+const REDIS_PREFIX_PATTERN = /^[\x21-\x7e]{1,100}$/;
+
+function redisPrefix(value: string, source: string): string {
+  if (!REDIS_PREFIX_PATTERN.test(value)) {
+    throw new ConfigError(
+      `${source}: a Redis key prefix is 1–100 printable ASCII characters without spaces (for example myapp:)`,
+      { field: "SCP_STORE" },
+    );
+  }
+  return value;
+}
+
+/**
+ * Parses `file:<path>`, `memory:` or `redis://…` / `rediss://…`. A Redis URL may carry the key
+ * prefix as a query parameter (`redis://host:6379/2?prefix=myapp:`; the path selects the database);
+ * `options.redisPrefix` (`SCP_REDIS_PREFIX`) is the same setting from the environment. Giving both
+ * with different values is a `ConfigError`; neither means `scp:`.
+ */
+export function parseStoreSpec(value: string, options: { redisPrefix?: string | undefined } = {}): StoreSpec {
   if (value === "memory:") return { kind: "memory" };
   if (value.startsWith("file:")) {
     const path = value.slice("file:".length);
@@ -41,7 +64,28 @@ export function parseStoreSpec(value: string): StoreSpec {
       });
     return { kind: "file", path: resolve(path) };
   }
-  if (value.startsWith("redis://") || value.startsWith("rediss://")) return { kind: "redis", url: value };
+  if (value.startsWith("redis://") || value.startsWith("rediss://")) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError("SCP_STORE is not a valid redis:// URL", { field: "SCP_STORE" });
+    }
+    const fromUrl = url.searchParams.getAll("prefix");
+    if (fromUrl.length > 1) throw new ConfigError("SCP_STORE: give prefix= once", { field: "SCP_STORE" });
+    url.searchParams.delete("prefix");
+    const inUrl = fromUrl[0] === undefined ? undefined : redisPrefix(fromUrl[0], "SCP_STORE prefix");
+    const inEnv =
+      options.redisPrefix === undefined || options.redisPrefix === ""
+        ? undefined
+        : redisPrefix(options.redisPrefix, "SCP_REDIS_PREFIX");
+    if (inUrl !== undefined && inEnv !== undefined && inUrl !== inEnv) {
+      throw new ConfigError("SCP_STORE prefix= and SCP_REDIS_PREFIX disagree; set one of them", {
+        field: "SCP_STORE",
+      });
+    }
+    return { kind: "redis", url: url.toString(), prefix: inUrl ?? inEnv ?? DEFAULT_REDIS_PREFIX };
+  }
   throw new ConfigError("SCP_STORE must be file:<path>, memory: or redis://…", { field: "SCP_STORE" });
 }
 
@@ -52,20 +96,15 @@ export function describeStore(spec: StoreSpec): string {
   const url = new URL(spec.url);
   url.username = "";
   url.password = "";
-  return `redis ${url.toString()}`;
+  return `redis ${url.toString()} (key prefix ${spec.prefix})`;
 }
 
-/** Key prefix for every record this server writes to Redis (`SCP_REDIS_PREFIX`, default `scp:`). */
-export const DEFAULT_REDIS_PREFIX = "scp:";
-
 /**
- * Opens the store backend. Redis clients are created here (node-redis 5) and handed to
- * `redisBackend`, which owns them from then on (its `close()` quits them).
+ * Opens the store backend. For Redis the client is created here (node-redis 5) and handed to
+ * `redisBackend` with the spec's key prefix; the returned backend's `close()` closes the backend and
+ * then this client (the backend never closes a client it was given).
  */
-export async function openStoreBackend(
-  spec: StoreSpec,
-  options: { redisPrefix?: string } = {},
-): Promise<StoreBackend> {
+export async function openStoreBackend(spec: StoreSpec): Promise<StoreBackend> {
   if (spec.kind === "memory") return memoryBackend();
   if (spec.kind === "file") {
     mkdirSync(dirname(spec.path), { recursive: true, mode: 0o700 });
@@ -84,5 +123,15 @@ export async function openStoreBackend(
       cause: error,
     });
   }
-  return redisBackend({ client, prefix: options.redisPrefix ?? DEFAULT_REDIS_PREFIX });
+  const backend = redisBackend({ client, prefix: spec.prefix });
+  return {
+    ...backend,
+    async close() {
+      try {
+        await backend.close();
+      } finally {
+        if (client.isOpen) await client.close().catch(() => undefined);
+      }
+    },
+  };
 }
