@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, isScpError } from "@securecontext/protocol";
 import { createProviderRegistry } from "@securecontext/providers";
+import { keyLayout } from "@securecontext/session-pool";
 import { createKeyRing, rotateKeys, type StoreBackend } from "@securecontext/token-store";
 import { createClientRegistry } from "./clients";
 import {
@@ -10,6 +11,7 @@ import {
   generateEncryptionKeyEntry,
   loadServerConfig,
   openStoreBackend,
+  POOL_KEY_PREFIX,
   type ServerConfig,
 } from "./config";
 import { createLogger } from "./logging";
@@ -27,9 +29,6 @@ Usage:
   securecontext doctor                     check configuration, store and providers
 
 Configuration comes from the environment (SCP_*; see the README).`;
-
-/** Prefixes of the session pool's encrypted records (token sets, OAuth state). */
-const SECRET_KEY_PREFIXES = ["scp:tok:", "scp:state:"];
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`securecontext: ${message}\n`);
@@ -64,7 +63,8 @@ async function commandKeysRotate(): Promise<void> {
     rotateKeys({
       store: backend.records,
       keyRing,
-      isSecret: (key) => SECRET_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)),
+      // Exactly the records the pool encrypts (token sets, OAuth state), from the pool's own layout.
+      isSecret: keyLayout(POOL_KEY_PREFIX).isSecret,
     }),
   );
   process.stdout.write(

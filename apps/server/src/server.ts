@@ -15,7 +15,14 @@ import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
 import { createApp } from "./app";
 import { createClientRegistry } from "./clients";
-import { buildProviders, describeStore, type EnvRecord, loadServerConfig, openStoreBackend } from "./config";
+import {
+  buildProviders,
+  describeStore,
+  type EnvRecord,
+  loadServerConfig,
+  openStoreBackend,
+  POOL_KEY_PREFIX,
+} from "./config";
 import { DEMO_CLIENT_ID, DEMO_USER_ID, type DemoIdps, demoBanner, startDemoIdps } from "./demo";
 import type { AppEnv } from "./http/context";
 import type { AppDeps } from "./http/deps";
@@ -158,6 +165,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       providers: registry,
       redirectUri: `${url}/oauth/callback`,
       baseUrl: url,
+      keyPrefix: POOL_KEY_PREFIX,
       // Read the clock on every call (not a captured `Date.now`): the routes and the pool must agree
       // on "now", or a connect request could read `pending` to the API while its page says expired.
       now: () => Date.now(),

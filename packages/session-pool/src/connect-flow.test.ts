@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fakeProvider } from "../test/helpers/fake-provider";
 import { poolFixture } from "../test/helpers/pool-fixture";
+import { keyLayout } from ".";
 import { ConnectFlowError } from "./connect-errors";
 
 const BINDING = "browser-binding-value-0123456789";
@@ -166,5 +167,33 @@ describe("connect flow", () => {
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(provider.stats.exchanges).toBe(1);
+  });
+
+  it("the exported key layout names exactly the records the pool encrypts (for any keyPrefix)", async () => {
+    const provider = fakeProvider();
+    const { pool, backend } = poolFixture([provider], { keyPrefix: "deploy7:" });
+    const request = await pool.connect.create({ clientId: null, userId: "u_1", providerId: "fake" });
+    await pool.connect.begin(request.id, BINDING); // an OAuth state record
+    const pending = await pool.connect.create({ clientId: null, userId: "u_2", providerId: "fake" });
+    const authUrl = await pool.connect.begin(pending.id, BINDING);
+    await pool.connect.complete(callback(authUrl, { code: "code:bob:openid,items.read" }), BINDING); // a token set
+    await pool.sessions.create({ clientId: null, userId: "u_2", ttlSeconds: 600 });
+
+    const layout = keyLayout("deploy7:");
+    const compactJwe = /^[\w-]+\.[\w-]*\.[\w-]+\.[\w-]+\.[\w-]+$/;
+    const items = (await backend.records.list("", { limit: 1000 })).items;
+    const encrypted = items.filter(
+      ({ record }) => typeof record.value === "string" && compactJwe.test(record.value),
+    );
+    expect(encrypted.length).toBeGreaterThanOrEqual(2);
+    for (const { key, record } of items) {
+      const sealed = typeof record.value === "string" && compactJwe.test(record.value);
+      expect(layout.isSecret(key), key).toBe(sealed);
+      expect(key.startsWith("deploy7:"), key).toBe(true);
+    }
+    expect(items.some(({ key }) => key.startsWith("deploy7:state:"))).toBe(true);
+    expect(items.some(({ key }) => key.startsWith("deploy7:tok:"))).toBe(true);
+    // Another prefix's layout claims none of them.
+    expect(items.filter(({ key }) => keyLayout("scp:").isSecret(key))).toEqual([]);
   });
 });

@@ -31,6 +31,7 @@
  */
 
 export { type ConnectFailureReason, ConnectFlowError } from "./connect-errors";
+export { type IndexKeys, type KeyLayout, keyLayout } from "./keys";
 export type { PoolLogger, ProviderLookup, RefreshRetryOptions, SessionPoolOptions } from "./options";
 export { createSessionPool } from "./pool";
 export type * from "./types";

@@ -33,6 +33,13 @@ export type StoreSpec =
   | { kind: "file"; path: string }
   | { kind: "redis"; url: string; prefix: string };
 
+/**
+ * The session pool's `keyPrefix` inside the store (not the Redis prefix, which wraps every key).
+ * The server passes it to the pool and `keys rotate` derives the encrypted records' layout from it
+ * (`keyLayout(POOL_KEY_PREFIX).isSecret` from @securecontext/session-pool), so the two never diverge.
+ */
+export const POOL_KEY_PREFIX = "scp:";
+
 /** Key prefix for every record this server writes to Redis when none is configured. */
 export const DEFAULT_REDIS_PREFIX = "scp:";
 
