@@ -53,6 +53,32 @@ export const microsoftScopeDescriptions: Readonly<Record<string, string>> = {
   "Files.Read.All": "Read all files you can access",
 };
 
+const GRAPH_RESOURCE_PREFIX = `${MICROSOFT_GRAPH_BASE_URL}/`;
+const knownMicrosoftScopes = new Map(
+  Object.keys(microsoftScopeDescriptions).map((scope) => [scope.toLowerCase(), scope]),
+);
+
+/**
+ * The canonical (short) spelling of a Microsoft scope: Microsoft Graph is the default resource, so
+ * `https://graph.microsoft.com/Mail.Read` and `Mail.Read` are the same permission and both become
+ * `Mail.Read`. Permission names are case-insensitive at Microsoft; the known ones get their documented
+ * casing (`mail.read` → `Mail.Read`). `https://graph.microsoft.com/.default`, other resources' scopes
+ * and unknown names are kept as given.
+ */
+export function normalizeMicrosoftScope(scope: string): string {
+  let name = scope.trim();
+  if (name.toLowerCase().startsWith(GRAPH_RESOURCE_PREFIX)) {
+    const rest = name.slice(GRAPH_RESOURCE_PREFIX.length);
+    if (rest === "" || rest.startsWith(".") || rest.includes("/")) return name;
+    name = rest;
+  }
+  return knownMicrosoftScopes.get(name.toLowerCase()) ?? name;
+}
+
+function normalizeScopes(scopes: string[]): string[] {
+  return [...new Set(scopes.map(normalizeMicrosoftScope))];
+}
+
 /** Microsoft's typed actions (mail search and get, calendar events, OneDrive search). */
 export const microsoftActions: readonly ActionDefinition[] = [
   microsoftMailSearchAction as ActionDefinition,
@@ -108,7 +134,7 @@ export function microsoft(options: MicrosoftOptions): OAuthProvider {
   const defaultScopes = [
     ...new Set([...(options.defaultScopes ?? ["openid", "profile", "email"]), "offline_access"]),
   ];
-  return createOidcProvider(
+  const provider = createOidcProvider(
     {
       ...rest,
       id,
@@ -125,4 +151,25 @@ export function microsoft(options: MicrosoftOptions): OAuthProvider {
     },
     { type: "microsoft", noRevocationReason: MICROSOFT_NO_REVOCATION_REASON },
   );
+  // One scope, two spellings: everything that leaves this provider is canonical (short), and callers
+  // normalize what they compare against it through `normalizeScope`.
+  const { exchangeCode, refresh, describeScope } = provider;
+  return Object.assign(provider, {
+    normalizeScope: normalizeMicrosoftScope,
+    scopes: normalizeScopes(provider.scopes),
+    defaultScopes: normalizeScopes(provider.defaultScopes),
+    actions: provider.actions.map((action) => ({
+      ...action,
+      requiredScopes: normalizeScopes(action.requiredScopes),
+    })),
+    describeScope: (scope: string) => describeScope(normalizeMicrosoftScope(scope)),
+    exchangeCode: async (params: Parameters<OAuthProvider["exchangeCode"]>[0]) => {
+      const tokenSet = await exchangeCode(params);
+      return { ...tokenSet, scopes: normalizeScopes(tokenSet.scopes) };
+    },
+    refresh: async (params: Parameters<OAuthProvider["refresh"]>[0]) => {
+      const tokenSet = await refresh(params);
+      return { ...tokenSet, scopes: normalizeScopes(tokenSet.scopes) };
+    },
+  } satisfies Partial<OAuthProvider>);
 }

@@ -104,6 +104,13 @@ export interface OAuthProvider {
   scopes: string[];
   /** One plain-language line per scope for the consent page. */
   describeScope(scope: string): string;
+  /**
+   * Optional: the canonical spelling of a scope, for providers that accept several spellings of one
+   * scope (Microsoft Graph: `Mail.Read` and `https://graph.microsoft.com/Mail.Read`). Callers compare
+   * scopes after normalizing both sides; when absent, scopes compare as plain strings. Token sets the
+   * provider returns already carry canonical scopes.
+   */
+  normalizeScope?(scope: string): string;
   /** Proxy allow-list; the first is the primary API base. */
   apiBaseUrls: string[];
   actions: ActionDefinition[];

@@ -196,4 +196,26 @@ describe("connect flow", () => {
     // Another prefix's layout claims none of them.
     expect(items.filter(({ key }) => keyLayout("scp:").isSecret(key))).toEqual([]);
   });
+
+  it("accepts any spelling of a scope the provider normalizes and stores the canonical one", async () => {
+    const provider = Object.assign(fakeProvider(), {
+      normalizeScope: (scope: string) => scope.replace(/^https:\/\/api\.fake\.test\//, ""),
+    });
+    const { pool } = poolFixture([provider]);
+    const request = await pool.connect.create({
+      clientId: null,
+      userId: "u_1",
+      providerId: "fake",
+      scopes: ["https://api.fake.test/items.read", "items.read"],
+    });
+    expect(request.scopes).toEqual(["items.read"]);
+    await expect(
+      pool.connect.create({
+        clientId: null,
+        userId: "u_1",
+        providerId: "fake",
+        scopes: ["https://api.fake.test/not.offered"],
+      }),
+    ).rejects.toMatchObject({ field: "scopes[0]" });
+  });
 });

@@ -144,10 +144,12 @@ export function createConnectFlowService(
   return {
     async create(input: CreateConnectRequestInput) {
       const provider = providerFor(input.providerId);
-      const offered = new Set(provider.scopes);
-      const scopes = input.scopes ? [...new Set(input.scopes)] : [...provider.scopes];
+      // Providers with several spellings of one scope (Microsoft Graph) name their canonical one.
+      const canonical = (scope: string) => provider.normalizeScope?.(scope) ?? scope;
+      const offered = new Set([...provider.scopes, ...provider.defaultScopes].map(canonical));
+      const scopes = input.scopes ? [...new Set(input.scopes.map(canonical))] : [...provider.scopes];
       input.scopes?.forEach((scope, i) => {
-        if (!offered.has(scope) && !provider.defaultScopes.includes(scope)) {
+        if (!offered.has(canonical(scope))) {
           throw new ValidationError(`scope "${scope}" is not offered by ${provider.id}`, {
             field: `scopes[${i}]`,
           });

@@ -134,6 +134,39 @@ describe("sessions", () => {
     expect(empty.connectionIds).toEqual([]);
   });
 
+  it("narrows scopes through the provider's normalizeScope, whichever spelling either side uses", async () => {
+    const provider = Object.assign(fakeProvider(), {
+      normalizeScope: (scope: string) => scope.replace(/^https:\/\/api\.fake\.test\//, ""),
+    });
+    const { pool } = poolFixture([provider]);
+    const create = (subject: string, scopes: string[]) =>
+      pool.connections.create({
+        userId: "u_1",
+        providerId: "fake",
+        clientId: null,
+        account: { subject },
+        tokenSet: provider.issue(subject, scopes),
+      });
+    // A connection stored with the long spelling (as an older record might be) and one with the short.
+    const long = await create("alice", ["https://api.fake.test/items.read"]);
+    const short = await create("alice-2", ["items.write"]);
+    const { session } = await pool.sessions.create({
+      clientId: null,
+      userId: "u_1",
+      connectionIds: [long.id, short.id],
+      scopes: ["items.read", "https://api.fake.test/items.write", "https://api.fake.test/items.admin"],
+      ttlSeconds: 600,
+    });
+    expect(session.scopes).toEqual(["items.read", "items.write"]);
+    const { session: all } = await pool.sessions.create({
+      clientId: null,
+      userId: "u_1",
+      connectionIds: [long.id],
+      ttlSeconds: 600,
+    });
+    expect(all.scopes).toEqual(["items.read"]);
+  });
+
   it("extends up to 24 h after creation, never shortens, and not after revocation", async () => {
     let now = Date.UTC(2030, 0, 1);
     const { pool, events } = await setup({ now: () => now });

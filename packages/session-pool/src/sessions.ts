@@ -78,9 +78,19 @@ export function createSessionService(
     }
   };
 
+  /** The canonical spelling of a scope at a provider (Microsoft Graph: short and full-URL forms). */
+  const canonical = (providerId: string, scope: string) =>
+    options.providers.get(providerId)?.normalizeScope?.(scope) ?? scope;
+
   const selectConnections = async (input: CreateSessionInput) => {
     const ids: string[] = [];
-    const held = new Set<string>();
+    /** Canonical scopes held, per provider. */
+    const held = new Map<string, Set<string>>();
+    const hold = (providerId: string, scopes: string[]) => {
+      const set = held.get(providerId) ?? new Set<string>();
+      for (const scope of scopes) set.add(canonical(providerId, scope));
+      held.set(providerId, set);
+    };
     for (const [i, connectionId] of (input.connectionIds ?? []).entries()) {
       const record = await readConnection(context, connectionId);
       const connection = record?.value;
@@ -97,7 +107,7 @@ export function createSessionService(
         throw new ValidationError(`connection ${connectionId} was revoked`, { field: `connectionIds[${i}]` });
       }
       if (!ids.includes(connection.id)) ids.push(connection.id);
-      for (const scope of connection.scopes) held.add(scope);
+      hold(connection.providerId, connection.scopes);
     }
     /** Adds the user's active connections visible to the creating client (of one provider, or all). */
     const addActive = async (providerId: string | undefined): Promise<number> => {
@@ -115,7 +125,7 @@ export function createSessionService(
         for (const connection of page.items) {
           found++;
           if (!ids.includes(connection.id)) ids.push(connection.id);
-          for (const scope of connection.scopes) held.add(scope);
+          hold(connection.providerId, connection.scopes);
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -132,6 +142,15 @@ export function createSessionService(
     return { ids, held };
   };
 
+  /** The canonical form of a requested scope under the first provider whose connections hold it. */
+  const heldAs = (held: Map<string, Set<string>>, scope: string): string[] => {
+    for (const [providerId, set] of held) {
+      const name = canonical(providerId, scope);
+      if (set.has(name)) return [name];
+    }
+    return [];
+  };
+
   const service: SessionService = {
     async create(input) {
       validateTtl(input.ttlSeconds);
@@ -139,8 +158,10 @@ export function createSessionService(
         throw new ValidationError("userId is required", { field: "userId" });
       }
       const { ids, held } = await selectConnections(input);
-      // Narrow: requested scopes the connections do not hold are dropped.
-      const scopes = input.scopes ? [...new Set(input.scopes)].filter((scope) => held.has(scope)) : [...held];
+      // Narrow: requested scopes the connections do not hold are dropped; kept ones in canonical form.
+      const scopes = input.scopes
+        ? [...new Set(input.scopes.flatMap((scope) => heldAs(held, scope)))]
+        : [...new Set([...held.values()].flatMap((set) => [...set]))];
       const now = options.now();
       const token = newSecret("sessionToken");
       const record: SessionRecord = {

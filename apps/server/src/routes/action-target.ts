@@ -24,10 +24,23 @@ export function findAction(deps: AppDeps, actionId: string): ActionDefinition {
   throw new NotFoundError(`Unknown action "${actionId}"`);
 }
 
-/** Scopes of `required` the connection does not hold. */
-export function missingScopes(required: string[], held: string[]): string[] {
-  const have = new Set(held);
-  return required.filter((scope) => !have.has(scope));
+/**
+ * Scopes of `required` that `held` lacks, compared in the provider's canonical spelling (Microsoft
+ * Graph: `Mail.Read` and `https://graph.microsoft.com/Mail.Read` are one scope).
+ */
+export function missingScopes(
+  required: string[],
+  held: string[],
+  normalize: (scope: string) => string = (scope) => scope,
+): string[] {
+  const have = new Set(held.map(normalize));
+  return required.filter((scope) => !have.has(normalize(scope)));
+}
+
+/** The provider's scope normalizer (identity when it has none). */
+function scopeNormalizer(deps: AppDeps, providerId: string): (scope: string) => string {
+  const provider = deps.providers.get(providerId);
+  return (scope) => provider?.normalizeScope?.(scope) ?? scope;
 }
 
 async function connectUrlFor(
@@ -117,15 +130,18 @@ export async function resolveActionConnection(
     ).items;
   }
 
+  const normalize = scopeNormalizer(deps, action.providerId);
   const live = candidates.filter((connection) => connection.status !== "revoked");
   const active = live.filter((connection) => connection.status === "active");
   const complete = active.find(
-    (connection) => missingScopes(action.requiredScopes, connection.scopes).length === 0,
+    (connection) => missingScopes(action.requiredScopes, connection.scopes, normalize).length === 0,
   );
 
   if (caller.kind === "session" && complete) {
     const notInSession =
-      caller.session.scopes.length > 0 ? missingScopes(action.requiredScopes, caller.session.scopes) : [];
+      caller.session.scopes.length > 0
+        ? missingScopes(action.requiredScopes, caller.session.scopes, normalize)
+        : [];
     if (notInSession.length > 0) {
       throw new ForbiddenError(`This session was not granted ${notInSession.join(", ")}`, {
         extra: { missingScopes: notInSession },
@@ -137,7 +153,7 @@ export async function resolveActionConnection(
   if (active.length > 0) {
     // Connected, but without every scope the action needs: ask for exactly what is missing.
     const best = active[0] as Connection;
-    const missing = missingScopes(action.requiredScopes, best.scopes);
+    const missing = missingScopes(action.requiredScopes, best.scopes, normalize);
     throw new AuthRequiredError(
       `The ${action.providerId} connection lacks ${missing.join(", ")} needed by ${action.id}`,
       {
