@@ -43,10 +43,12 @@ export interface AuthDeps {
 export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const bearer = bearerOf(c);
+    // The rate-limit middleware may already have hashed this bearer.
+    const known = bearer ? c.get("bearerHash") : undefined;
     c.set("caller", undefined);
     c.set("bearerHash", undefined);
     if (bearer === undefined) return next();
-    if (bearer !== null) c.set("bearerHash", sha256(bearer).toString("hex"));
+    if (bearer !== null) c.set("bearerHash", known ?? sha256(bearer).toString("hex"));
     let caller: Caller | undefined;
     if (bearer) {
       if (bearer.startsWith("scp_sk_")) {

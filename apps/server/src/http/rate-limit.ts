@@ -5,6 +5,7 @@ import { bearerOf, clientIp } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 import { problemResponse } from "./errors";
+import { setResponseHeaders } from "./response-headers";
 import type { RateLimitResult } from "./services";
 
 /**
@@ -19,9 +20,15 @@ export function rateLimit(
     const limiter = deps.rateLimiter;
     if (!limiter) return next();
     const bearer = bearerOf(c);
-    const key = bearer
-      ? `key:${createHash("sha256").update(bearer).digest("hex")}`
-      : `ip:${clientIp(c) ?? "unknown"}`;
+    let key: string;
+    if (bearer) {
+      // The auth middleware (which runs next) reuses this hash instead of computing it again.
+      const hash = createHash("sha256").update(bearer).digest("hex");
+      c.set("bearerHash", hash);
+      key = `key:${hash}`;
+    } else {
+      key = `ip:${clientIp(c) ?? "unknown"}`;
+    }
     const result = await limiter.check(key);
     const headers = headersOf(result);
     if (!result.allowed) {
@@ -33,6 +40,6 @@ export function rateLimit(
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    setResponseHeaders(c, headers);
   };
 }
