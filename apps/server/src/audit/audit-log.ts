@@ -59,13 +59,30 @@ export interface AuditLog {
   verify(): Promise<AuditVerification>;
 }
 
-/** The chain head: the last committed event (also kept here, so a crashed writer loses nothing). */
+/**
+ * The chain head: the last committed event, plus every event of the batch it committed (also kept
+ * here, so a writer that crashed before storing them loses nothing). `events` is absent in heads
+ * written before appends were batched; then `event` is the batch.
+ */
 interface ChainHead {
   seq: number;
   hash: string;
   atMs: number;
   event: AuditEvent;
+  /** The batch this head committed, oldest first; the last one is `event` (seq = `seq`). */
+  events?: AuditEvent[];
 }
+
+type AuditFields = Omit<AuditEvent, "id" | "at" | "prevHash" | "hash">;
+
+interface PendingAppend {
+  fields: AuditFields;
+  resolve(event: AuditEvent): void;
+  reject(error: unknown): void;
+}
+
+/** Most events committed under one lock acquisition (bounds the head record's size). */
+const MAX_BATCH = 128;
 
 const SEQ_DIGITS = 15;
 const SEQ_CEILING = 10 ** SEQ_DIGITS - 1;
@@ -85,7 +102,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * An append takes the `<prefix>lock` lease, reads the head, and commits by `compareAndSet` on the
  * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain),
  * then writes the event under its own key; a crash between the two is repaired by the next reader.
- * Within one process appends are queued, so the lease is only contended across instances.
+ *
+ * Appends are batched per process: while one batch holds the lease, new appends queue up, and the
+ * next batch commits all of them (up to 128, in call order) under one lease acquisition and one
+ * head compare-and-set. The head carries the whole batch, so a crash after the commit still loses
+ * nothing. The lease is therefore only contended across instances, once per batch.
  *
  * @example
  * ```ts
@@ -108,13 +129,22 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const seqOfKey = (key: string) => SEQ_CEILING - Number(key.slice(eventPrefix.length));
 
   let materializedSeq = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  const pending: PendingAppend[] = [];
+  let draining = false;
 
-  /** Makes sure the head's event is stored under its key (repairs a writer that crashed after commit). */
+  /** Makes sure the head's events are stored under their keys (repairs a writer that crashed after commit). */
   async function materialize(head: ChainHead): Promise<void> {
     if (head.seq <= materializedSeq) return;
-    const stored = await records.get(eventKey(head.seq));
-    if (stored === undefined) await records.set(eventKey(head.seq), head.event);
+    const batch = head.events ?? [head.event];
+    const firstSeq = head.seq - batch.length + 1;
+    // Writers store the last event of a batch after all the others: if it is there, so are they.
+    if ((await records.get(eventKey(head.seq))) === undefined) {
+      for (let i = 0; i < batch.length; i++) {
+        const seq = firstSeq + i;
+        if (seq <= materializedSeq) continue;
+        if ((await records.get(eventKey(seq))) === undefined) await records.set(eventKey(seq), batch[i]);
+      }
+    }
     materializedSeq = Math.max(materializedSeq, head.seq);
   }
 
@@ -130,28 +160,42 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  async function appendNow(fields: Omit<AuditEvent, "id" | "at" | "prevHash" | "hash">): Promise<AuditEvent> {
+  /** Commits `batch` (in order) as consecutive events under one lease and one head write. */
+  async function appendBatch(batch: AuditFields[]): Promise<AuditEvent[]> {
     for (;;) {
       const token = await acquire();
       try {
         const head = await records.get<ChainHead>(headKey);
         if (head) await materialize(head.value);
-        const seq = (head?.value.seq ?? 0) + 1;
-        const prevHash = head?.value.hash ?? GENESIS_HASH;
+        const firstSeq = (head?.value.seq ?? 0) + 1;
+        let prevHash = head?.value.hash ?? GENESIS_HASH;
         // `at` never goes backwards along the chain, even when instances' clocks disagree.
-        const atMs = Math.max(now(), head?.value.atMs ?? 0);
-        const body = { id: newId("auditEvent"), at: new Date(atMs).toISOString(), ...fields, prevHash };
-        const event = { ...body, hash: computeAuditHash(body) } as AuditEvent;
+        let atMs = head?.value.atMs ?? 0;
+        const events: AuditEvent[] = [];
+        for (const fields of batch) {
+          atMs = Math.max(now(), atMs);
+          const body = { id: newId("auditEvent"), at: new Date(atMs).toISOString(), ...fields, prevHash };
+          const event = { ...body, hash: computeAuditHash(body) } as AuditEvent;
+          events.push(event);
+          prevHash = event.hash;
+        }
+        const last = events[events.length - 1] as AuditEvent;
+        const lastSeq = firstSeq + events.length - 1;
         const committed = await records.compareAndSet<ChainHead>(headKey, head?.version ?? null, {
-          seq,
-          hash: event.hash,
+          seq: lastSeq,
+          hash: last.hash,
           atMs,
-          event,
+          event: last,
+          ...(events.length > 1 ? { events } : {}),
         });
         if (committed) {
-          await records.set(eventKey(seq), event);
-          materializedSeq = Math.max(materializedSeq, seq);
-          return event;
+          // The last event goes in after the others, so a stored last event means a whole batch.
+          await Promise.all(
+            events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)),
+          );
+          await records.set(eventKey(lastSeq), last);
+          materializedSeq = Math.max(materializedSeq, lastSeq);
+          return events;
         }
         // Another writer committed first (our lease lapsed): read the new head and try again.
       } finally {
@@ -160,14 +204,38 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  async function append(input: AuditAppendInput): Promise<AuditEvent> {
-    const fields = validate(input);
-    const run = queue.then(
-      () => appendNow(fields),
-      () => appendNow(fields),
-    );
-    queue = run.catch(() => undefined);
-    return run;
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (pending.length > 0) {
+        const batch = pending.splice(0, MAX_BATCH);
+        try {
+          const events = await appendBatch(batch.map((item) => item.fields));
+          batch.forEach((item, i) => item.resolve(events[i] as AuditEvent));
+        } catch (error) {
+          for (const item of batch) item.reject(error);
+        }
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  function append(input: AuditAppendInput): Promise<AuditEvent> {
+    let fields: AuditFields;
+    try {
+      fields = validate(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AuditEvent>((resolve, reject) => {
+      pending.push({ fields, resolve, reject });
+      if (!draining) {
+        // Start on a microtask, so appends made in the same turn share the first batch too.
+        draining = true;
+        queueMicrotask(() => void drain());
+      }
+    });
   }
 
   async function list(filter: AuditListFilter = {}): Promise<ListPage<AuditEvent>> {
@@ -261,14 +329,14 @@ function hashHolds(event: StoredEventLike): boolean {
   return computeAuditHash(event as { prevHash: string } & Record<string, unknown>) === event.hash;
 }
 
-function validate(input: AuditAppendInput): Omit<AuditEvent, "id" | "at" | "prevHash" | "hash"> {
+function validate(input: AuditAppendInput): AuditFields {
   const text = (value: unknown, field: string, max: number) => {
     if (typeof value !== "string" || value.length === 0 || value.length > max) {
       throw new ValidationError(`audit ${field} must be a string of 1–${max} characters`, { field });
     }
     return value;
   };
-  const fields: Omit<AuditEvent, "id" | "at" | "prevHash" | "hash"> = {
+  const fields: AuditFields = {
     type: text(input.type, "type", 128),
     actor: text(input.actor, "actor", 128),
     outcome: input.outcome,

@@ -210,6 +210,77 @@ describe("audit log", () => {
     expect(await other.verify()).toEqual({ valid: true, count: 3 });
   });
 
+  it("batches concurrent appends: one lease per batch, call order kept, chain valid across instances", async () => {
+    const backend = memoryBackend();
+    let acquired = 0;
+    const counting: Lock = {
+      acquire: async (key, ttlMs) => {
+        const lease = await backend.locks.acquire(key, ttlMs);
+        if (lease) acquired++;
+        return lease;
+      },
+      release: (key, token) => backend.locks.release(key, token),
+      extend: (key, token, ttlMs) => backend.locks.extend(key, token, ttlMs),
+    };
+    const a = createAuditLog({ records: backend.records, locks: counting });
+    const b = createAuditLog({ records: backend.records, locks: counting });
+    const made = await Promise.all([
+      ...Array.from({ length: 300 }, (_, i) => a.append({ ...base, action: `a${i}` })),
+      ...Array.from({ length: 100 }, (_, i) => b.append({ ...base, action: `b${i}` })),
+    ]);
+    // 400 appends, at most 128 per batch: a handful of lease acquisitions, not 400.
+    expect(acquired).toBeGreaterThanOrEqual(4);
+    expect(acquired).toBeLessThanOrEqual(10);
+    expect(new Set(made.map((event) => event.id)).size).toBe(400);
+    expect(await a.verify()).toEqual({ valid: true, count: 400 });
+    // Oldest first, each instance's events appear in the order its callers appended them.
+    const stored = (await allEvents(backend.records)).reverse().map((entry) => entry.value.action ?? "");
+    expect(stored.filter((action) => action.startsWith("a"))).toEqual(
+      Array.from({ length: 300 }, (_, i) => `a${i}`),
+    );
+    expect(stored.filter((action) => action.startsWith("b"))).toEqual(
+      Array.from({ length: 100 }, (_, i) => `b${i}`),
+    );
+    // Every caller got the event as stored, linked to its predecessor.
+    const byId = new Map(made.map((event) => [event.id, event]));
+    for (const { value } of await allEvents(backend.records)) expect(byId.get(value.id)).toEqual(value);
+  });
+
+  it("repairs a whole batch whose writer crashed after the commit", async () => {
+    const backend = memoryBackend();
+    let writes = 0;
+    let crashAt = -1;
+    const flaky: TokenStore = {
+      ...backend.records,
+      get: (key) => backend.records.get(key),
+      list: (prefix, options) => backend.records.list(prefix, options),
+      compareAndSet: (key, version, next, options) =>
+        backend.records.compareAndSet(key, version, next, options),
+      set: async (key, value, options) => {
+        if (key.startsWith("audit:ev:") && writes++ === crashAt) throw new Error("crash");
+        return backend.records.set(key, value, options);
+      },
+    };
+    const crashing = createAuditLog({ records: flaky, locks: backend.locks });
+    await crashing.append({ ...base, action: "first" });
+    crashAt = writes + 2;
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
+    );
+    expect(results.every((result) => result.status === "rejected")).toBe(true);
+    const other = createAuditLog({ records: backend.records, locks: backend.locks });
+    expect((await other.list()).items.map((event) => event.action)).toEqual([
+      "batch5",
+      "batch4",
+      "batch3",
+      "batch2",
+      "batch1",
+      "batch0",
+      "first",
+    ]);
+    expect(await other.verify()).toEqual({ valid: true, count: 7 });
+  });
+
   it("rejects malformed input", async () => {
     const { records, locks } = memoryBackend();
     const audit = createAuditLog({ records, locks });
