@@ -211,7 +211,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         const batch = pending.splice(0, MAX_BATCH);
         try {
           const events = await appendBatch(batch.map((item) => item.fields));
-          batch.forEach((item, i) => item.resolve(events[i] as AuditEvent));
+          for (const [i, item] of batch.entries()) item.resolve(events[i] as AuditEvent);
         } catch (error) {
           for (const item of batch) item.reject(error);
         }
