@@ -198,15 +198,16 @@ describe("client B cannot touch client A's records", () => {
     expect(own.json.items.some((event) => event.connectionId === googleA)).toBe(true);
     for (const query of ["?limit=200", `?connectionId=${googleA}`, `?userId=${encodeURIComponent(userId)}`]) {
       const events = await api<{
-        items: Array<{ connectionId?: string; sessionId?: string; userId?: string }>;
+        items: Array<{ connectionId?: string; sessionId?: string; clientId?: string }>;
       }>(server.url, "GET", `/v1/audit-events${query}`, { token: clientB.apiKey });
       expect(events.status, events.text).toBe(200);
+      // B may see its own events about the same user id (its own connect requests), never A's.
       const mine = events.json.items.filter(
         (event) =>
+          event.clientId !== clientB.id ||
           event.connectionId === googleA ||
           event.connectionId === microsoftA ||
-          event.sessionId === sessionA.id ||
-          event.userId === userId,
+          event.sessionId === sessionA.id,
       );
       expect(mine, query).toEqual([]);
     }
