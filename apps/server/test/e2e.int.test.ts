@@ -149,7 +149,7 @@ interface ProviderCase {
   providerId: "google" | "microsoft" | "acme";
   scopes?: string[];
   actionId?: string;
-  proxyPath?: string;
+  proxyPath: string;
   revocationEndpoint: boolean;
 }
 
@@ -168,7 +168,12 @@ const cases: ProviderCase[] = [
     proxyPath: "/v1.0/me/messages?$top=3",
     revocationEndpoint: false,
   },
-  { providerId: "acme", revocationEndpoint: true },
+  {
+    providerId: "acme",
+    scopes: ["api.read"],
+    proxyPath: "/drive/v3/files?pageSize=3",
+    revocationEndpoint: true,
+  },
 ];
 
 describe.each(cases)("end to end: $providerId", (testCase) => {
@@ -258,7 +263,9 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(sessions.json.items.map((item) => item.id)).toContain(created.id);
   });
 
-  it.skipIf(!testCase.actionId)("runs an action through the session", async () => {
+  // A generic OIDC provider has no typed actions; it is reached through the proxy only.
+  const actionIt = testCase.actionId ? it : () => {};
+  actionIt("runs an action through the session", async () => {
     const action = await describeAction(server.url, session.token, testCase.actionId!);
     const input = minimalInput(action.inputSchema as never, { maxResults: 5, top: 5, limit: 5, query: "" });
     const result = await api<{ output: unknown }>(server.url, "POST", `/v1/actions/${testCase.actionId}`, {
@@ -270,7 +277,7 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(JSON.stringify(result.json.output).length).toBeGreaterThan(2);
   });
 
-  it.skipIf(!testCase.actionId)("streams every item as NDJSON and as SSE", async () => {
+  actionIt("streams every item as NDJSON and as SSE", async () => {
     const action = await describeAction(server.url, session.token, testCase.actionId!);
     const input = minimalInput(action.inputSchema as never, { query: "" });
     const ndjson = await api(server.url, "POST", `/v1/actions/${testCase.actionId}/stream`, {
@@ -295,28 +302,25 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(events.length).toBe(lines.length);
   });
 
-  it.skipIf(!testCase.proxyPath)(
-    "proxies a GET to the provider API with the connection's token",
-    async () => {
-      const idp = server.idps[testCase.providerId];
-      const before = Object.values(idp.stats().apiCalls).reduce((a, b) => a + b, 0);
-      const proxied = await api<Record<string, unknown>>(
-        server.url,
-        "GET",
-        `/v1/proxy/${connectionId}${testCase.proxyPath}`,
-        { token: session.token, headers: { cookie: "should=not-forward" } },
-      );
-      expect(proxied.status, proxied.text.slice(0, 300)).toBe(200);
-      expect(proxied.headers.get("content-type")).toMatch(/json/);
-      const messages = (proxied.json.messages ?? proxied.json.value) as unknown[];
-      expect(Array.isArray(messages)).toBe(true);
-      expect(messages.length).toBeGreaterThan(0);
-      const after = Object.values(idp.stats().apiCalls).reduce((a, b) => a + b, 0);
-      expect(after).toBe(before + 1);
-    },
-  );
+  it("proxies a GET to the provider API with the connection's token", async () => {
+    const idp = server.idps[testCase.providerId];
+    const before = Object.values(idp.stats().apiCalls).reduce((a, b) => a + b, 0);
+    const proxied = await api<Record<string, unknown>>(
+      server.url,
+      "GET",
+      `/v1/proxy/${connectionId}${testCase.proxyPath}`,
+      { token: session.token, headers: { cookie: "should=not-forward" } },
+    );
+    expect(proxied.status, proxied.text.slice(0, 300)).toBe(200);
+    expect(proxied.headers.get("content-type")).toMatch(/json/);
+    const messages = (proxied.json.messages ?? proxied.json.value ?? proxied.json.files) as unknown[];
+    expect(Array.isArray(messages)).toBe(true);
+    expect(messages.length).toBeGreaterThan(0);
+    const after = Object.values(idp.stats().apiCalls).reduce((a, b) => a + b, 0);
+    expect(after).toBe(before + 1);
+  });
 
-  it.skipIf(!testCase.proxyPath)("on an upstream 401 the proxy refreshes once and retries once", async () => {
+  it("on an upstream 401 the proxy refreshes once and retries once", async () => {
     const idp = server.idps[testCase.providerId];
     await idp.expireAccessTokens("alice@example.test");
     const before = idp.stats().refreshGrants;

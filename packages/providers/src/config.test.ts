@@ -61,6 +61,24 @@ describe("providersFromConfig and the registry", () => {
     expect(registry.require("gitlab").describeScope("read_api")).toBe('Access "read_api"');
   });
 
+  it("asks generic providers for offline_access on every connect when the operator offers it", () => {
+    const [withOffline, without] = providersFromConfig(
+      [
+        {
+          id: "a",
+          type: "oidc",
+          clientId: "a",
+          issuer: "https://a.example",
+          scopes: ["offline_access", "api.read"],
+        },
+        { id: "b", type: "oidc", clientId: "b", issuer: "https://b.example", scopes: ["api.read"] },
+      ],
+      {},
+    );
+    expect(withOffline?.defaultScopes).toEqual(["openid", "email", "profile", "offline_access"]);
+    expect(without?.defaultScopes).toEqual(["openid", "email", "profile"]);
+  });
+
   it("names the bad entry: http issuers without the opt-in, unresolved env secrets, bad tenants", () => {
     const http: ProviderConfig = { id: "local", type: "oidc", clientId: "x", issuer: "http://127.0.0.1:9" };
     expect(() => providersFromConfig([http])).toThrow(/providers\[0\] \(local\): issuer uses http:/);

@@ -35,6 +35,14 @@ function secret(config: ProviderConfig, index: number): string | undefined {
   return value;
 }
 
+/**
+ * An operator who lists `offline_access` among a generic provider's scopes wants refresh tokens, so
+ * it is requested on every connect, not only when a connect request happens to name it.
+ */
+function offlineDefaults(config: ProviderConfig, base: string[]): { defaultScopes?: string[] } {
+  return config.scopes?.includes("offline_access") ? { defaultScopes: [...base, "offline_access"] } : {};
+}
+
 function build(config: ProviderConfig, index: number, options: ProvidersFromConfigOptions): OAuthProvider {
   const clientSecret = secret(config, index);
   const common = {
@@ -63,7 +71,11 @@ function build(config: ProviderConfig, index: number, options: ProvidersFromConf
         throw new ConfigError(`providers[${index}]: oidc needs an issuer`, {
           field: `providers[${index}].issuer`,
         });
-      return oidc({ ...common, issuer: config.issuer });
+      return oidc({
+        ...common,
+        ...offlineDefaults(config, ["openid", "email", "profile"]),
+        issuer: config.issuer,
+      });
     case "oauth2":
       if (!config.authorizationEndpoint || !config.tokenEndpoint) {
         throw new ConfigError(`providers[${index}]: oauth2 needs authorizationEndpoint and tokenEndpoint`, {
@@ -72,6 +84,7 @@ function build(config: ProviderConfig, index: number, options: ProvidersFromConf
       }
       return oauth2({
         ...common,
+        ...offlineDefaults(config, []),
         authorizationEndpoint: config.authorizationEndpoint,
         tokenEndpoint: config.tokenEndpoint,
         ...(config.revocationEndpoint ? { revocationEndpoint: config.revocationEndpoint } : {}),

@@ -78,7 +78,7 @@ export function providerConfig(idps: TestIdps) {
         clientId: idps.credentials.acme.clientId,
         clientSecret: idps.credentials.acme.clientSecret,
         issuer: idps.acme.issuer,
-        scopes: ["openid", "email", "profile", "offline_access"],
+        scopes: ["openid", "email", "profile", "offline_access", "api.read"],
         apiBaseUrls: [idps.acme.apiBaseUrl],
       },
     ],
