@@ -11,6 +11,7 @@ import { resolveOptions, type SessionPoolOptions } from "./options";
 import { createSessionCache } from "./session-cache";
 import { createSessionService } from "./sessions";
 import { guardBackend } from "./store-guard";
+import { createTokenSetCache } from "./token-set-cache";
 import type { SessionPool } from "./types";
 
 /**
@@ -43,6 +44,12 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
     keys,
     store: guardBackend(resolved.backend, records, resolved.storeTimeoutMs),
     events: createEventBus(resolved.logger),
+    tokenSets: createTokenSetCache({
+      raw: resolved.backend.records,
+      keyRing: resolved.keyRing,
+      max: 10_000,
+      storeTimeoutMs: resolved.storeTimeoutMs,
+    }),
   };
   const cache = createSessionCache(context);
   void cache.start();
@@ -58,6 +65,7 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
     onEvent: (listener) => context.events.on(listener),
     async close() {
       context.events.clear();
+      context.tokenSets?.clear();
       await cache.close();
     },
   };
