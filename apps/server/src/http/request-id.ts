@@ -1,16 +1,33 @@
 import { randomBase62 } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
+import { installCheapSignal } from "./request-signal";
+import { setResponseHeaders } from "./response-headers";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Request ids are unique, not secret: a random per-process prefix (instances never collide) and a
+ * counter, 20 base62 characters as before, without a CSPRNG call per request.
+ */
+const PROCESS_PREFIX = randomBase62(12);
+let counter = 0;
+function nextRequestId(): string {
+  counter = (counter + 1) % 62 ** 8;
+  let suffix = "";
+  for (let n = counter, i = 0; i < 8; i++, n = Math.floor(n / 62)) suffix = BASE62[n % 62] + suffix;
+  return `req_${PROCESS_PREFIX}${suffix}`;
+}
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** Uses a well-formed incoming `X-Request-Id` or makes one; echoes it on the response. */
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header("x-request-id");
-    const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : `req_${randomBase62(20)}`;
+    const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("requestId", id);
+    installCheapSignal(c);
     await next();
-    c.header("X-Request-Id", id);
+    setResponseHeaders(c, { "X-Request-Id": id });
   };
 }

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Context } from "hono";
+
+const SIGNAL = Symbol("scp.requestSignal");
+
+type Carrier = { [SIGNAL]?: AbortSignal };
+
+/**
+ * An `AbortSignal` that aborts when the client goes away before the response finished — the same
+ * condition (and reason) under which @hono/node-server aborts `Request.signal` — without building
+ * the full WHATWG `Request` that reading `c.req.raw.signal` forces on @hono/node-server (a Request
+ * plus a web stream over the body per call: several times the cost of a small API request).
+ * Without Node bindings (`app.request` in tests) it is `c.req.raw.signal`.
+ */
+export function requestSignal(c: Context): AbortSignal {
+  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
+  const incoming = env?.incoming;
+  const outgoing = env?.outgoing;
+  if (!incoming || !outgoing || typeof outgoing.once !== "function") return c.req.raw.signal;
+  const carrier = incoming as IncomingMessage & Carrier;
+  const existing = carrier[SIGNAL];
+  if (existing) return existing;
+  const controller = new AbortController();
+  carrier[SIGNAL] = controller.signal;
+  if (outgoing.destroyed && !outgoing.writableFinished) {
+    controller.abort("Client connection prematurely closed.");
+  } else {
+    outgoing.once("close", () => {
+      if (incoming.errored) controller.abort(incoming.errored.toString());
+      else if (!outgoing.writableFinished) controller.abort("Client connection prematurely closed.");
+    });
+  }
+  return controller.signal;
+}
+
+/**
+ * Makes `c.req.raw.signal` the cheap {@link requestSignal} for this request (an own property that
+ * shadows the lazy getter of @hono/node-server's lightweight request), so routes that pass
+ * `c.req.raw.signal` on do not build a full `Request` they never use. Same abort condition.
+ */
+export function installCheapSignal(c: Context): void {
+  const env = c.env as { incoming?: unknown; outgoing?: unknown } | undefined;
+  if (!env?.incoming || !env.outgoing) return;
+  const raw = c.req.raw;
+  if (Object.hasOwn(raw, "signal")) return;
+  Object.defineProperty(raw, "signal", {
+    configurable: true,
+    enumerable: false,
+    get: () => requestSignal(c),
+  });
+}
