@@ -1,6 +1,6 @@
 import { newSecret, randomBase62 } from "@securecontext/protocol";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./logger";
+import { createLogger, REDACT_PATHS } from "./logger";
 import { isSecretKey, REDACTED, redactDeep, scrubString } from "./redact";
 
 function capture() {
@@ -30,6 +30,20 @@ function secrets() {
 }
 
 describe("createLogger", () => {
+  it("redacts every REDACT_PATHS key at the top level, one and three levels down, and in headers", () => {
+    const names = new Set(
+      REDACT_PATHS.map((path) => /(?:\["([^"]+)"\]|([^.[\]*]+))$/.exec(path)?.slice(1).find(Boolean) ?? ""),
+    );
+    expect(names.size).toBeGreaterThan(15);
+    const { logger, text } = capture();
+    const value = `v-${randomBase62(24)}`;
+    for (const name of names) {
+      logger.info({ [name]: value, one: { [name]: value }, a: { b: { c: { [name]: value } } } }, "flat");
+      logger.info({ req: { headers: { [name]: value } }, response: { headers: { [name]: value } } }, "h");
+    }
+    expect(text()).not.toContain(value);
+  });
+
   it("never writes a secret, whether in objects, headers, messages, errors or bindings", () => {
     const s = secrets();
     const { logger, lines, text } = capture();
