@@ -26,6 +26,14 @@ interface Entry {
 }
 
 /**
+ * A flat copy of a (possibly sliced) string, so a stored key part never keeps the caller's whole
+ * key alive (V8 represents `slice` results of 13+ characters as views into their parent).
+ */
+function flat(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
+/**
  * A `TokenStore` in process memory: for tests, development and single-process tools. Every
  * operation is atomic because it completes synchronously inside one event-loop turn; nothing
  * survives a restart and nothing is shared with other processes. Values are copied through JSON on
@@ -33,14 +41,44 @@ interface Entry {
  */
 export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  /**
+   * Entries grouped by "directory": the key up to and including its last `:` maps to the rest of
+   * the key. `list(prefix)` visits only the directories that can match (not every record, which
+   * made each list O(records)), and the shared part of keys is held once per directory (index
+   * keys are long: a 64-hex user hash repeated per entry).
+   */
+  const groups = new Map<string, Map<string, Entry>>();
   const guard = closeGuard("memory store");
 
+  const split = (key: string): [string, string] => {
+    const cut = key.lastIndexOf(":") + 1;
+    return [key.slice(0, cut), key.slice(cut)];
+  };
+  const lookup = (key: string): Entry | undefined => {
+    const [dir, rest] = split(key);
+    return groups.get(dir)?.get(rest);
+  };
+  const remove = (key: string): void => {
+    const [dir, rest] = split(key);
+    const group = groups.get(dir);
+    if (group === undefined) return;
+    group.delete(rest);
+    if (group.size === 0) groups.delete(dir);
+  };
+  const put = (key: string, entry: Entry): void => {
+    const [dir, rest] = split(key);
+    let group = groups.get(dir);
+    if (group === undefined) {
+      group = new Map();
+      groups.set(flat(dir), group);
+    }
+    group.set(flat(rest), entry);
+  };
   const live = (key: string): Entry | undefined => {
-    const entry = entries.get(key);
+    const entry = lookup(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt !== undefined && entry.expiresAt <= now()) {
-      entries.delete(key);
+      remove(key);
       return undefined;
     }
     return entry;
@@ -51,15 +89,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
   });
   const write = <T>(key: string, json: string, version: number, expiresAt: number | undefined) => {
-    const entry: Entry = { json, version, expiresAt };
-    if (expiresAt !== undefined && expiresAt <= now()) entries.delete(key);
-    else entries.set(key, entry);
+    const entry: Entry = { json: shared(json), version, expiresAt };
+    if (expiresAt !== undefined && expiresAt <= now()) remove(key);
+    else put(key, entry);
     return toRecord<T>(entry);
+  };
+  /**
+   * Identical values written back to back (a session's three index entries) share one string:
+   * strings are immutable, so sharing is invisible to readers.
+   */
+  const recent: string[] = [];
+  const shared = (json: string): string => {
+    for (const candidate of recent) if (candidate === json) return candidate;
+    recent.push(json);
+    if (recent.length > 4) recent.shift();
+    return json;
   };
   const sweep = () => {
     const at = now();
-    for (const [key, entry] of entries) {
-      if (entry.expiresAt !== undefined && entry.expiresAt <= at) entries.delete(key);
+    for (const [dir, group] of groups) {
+      for (const [rest, entry] of group) {
+        if (entry.expiresAt !== undefined && entry.expiresAt <= at) group.delete(rest);
+      }
+      if (group.size === 0) groups.delete(dir);
     }
   };
   const sweepEvery = options.sweepIntervalMs ?? 60_000;
@@ -84,7 +136,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       guard.check();
       assertKey(key);
       const existed = live(key) !== undefined;
-      entries.delete(key);
+      remove(key);
       return existed;
     },
     async compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
@@ -102,23 +154,31 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       assertKey(key);
       const entry = live(key);
       if (entry === undefined) return undefined;
-      entries.delete(key);
+      remove(key);
       return JSON.parse(entry.json) as T;
     },
     async list<T>(prefix: string, listOptions?: ListOptions): Promise<ListResult<T>> {
       guard.check();
       const page = listPage(prefix, listOptions);
       const at = now();
-      const keys: string[] = [];
-      for (const [key, entry] of entries) {
-        if (!key.startsWith(page.prefix)) continue;
-        if (page.after !== undefined && compareKeys(key, page.after) <= 0) continue;
-        if (entry.expiresAt !== undefined && entry.expiresAt <= at) continue;
-        keys.push(key);
+      const found: Array<[string, Entry]> = [];
+      const consider = (key: string, entry: Entry) => {
+        if (page.after !== undefined && compareKeys(key, page.after) <= 0) return;
+        if (entry.expiresAt !== undefined && entry.expiresAt <= at) return;
+        found.push([key, entry]);
+      };
+      for (const [dir, group] of groups) {
+        if (dir.startsWith(page.prefix)) {
+          for (const [rest, entry] of group) consider(dir + rest, entry);
+        } else if (page.prefix.startsWith(dir)) {
+          const wanted = page.prefix.slice(dir.length);
+          for (const [rest, entry] of group) if (rest.startsWith(wanted)) consider(dir + rest, entry);
+        }
       }
-      keys.sort(compareKeys);
-      const pageKeys = keys.slice(0, page.limit);
-      const items = pageKeys.map((key) => ({ key, record: toRecord<T>(entries.get(key)!) }));
+      found.sort((a, b) => compareKeys(a[0], b[0]));
+      const pageKeys = found.slice(0, page.limit).map(([key]) => key);
+      const items = found.slice(0, page.limit).map(([key, entry]) => ({ key, record: toRecord<T>(entry) }));
+      const keys = found;
       const last = pageKeys[pageKeys.length - 1];
       return {
         items,
