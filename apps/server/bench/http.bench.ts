@@ -2,31 +2,52 @@
  * HTTP benchmark of the reference server, side by side with a bare `node:http` server in the same
  * run (the load generator shares the machine's cores, so only ratios mean something).
  *
- *   pnpm exec tsx --conditions=@securecontext/source apps/server/bench/http.bench.ts
- *   (or `pnpm bench http`; add --expose-gc for steadier memory numbers)
+ *   pnpm exec tsx --conditions=@securecontext/source --expose-gc apps/server/bench/http.bench.ts
+ *   (or `pnpm bench http`)
  *
- * autocannon runs as a child process at 100 connections for 5 s per target against servers in this
- * process: (1) bare node:http answering a constant JSON body, (2) POST /v1/connections/:id/token on
- * a warm connection, (3) session-authorized GET /v1/session. Then RSS with 100 000 live sessions.
+ * The server runs in its own process (bench/server-process.ts), so its RSS is the server's alone;
+ * the test IdPs and the bare baseline server live in this process, autocannon in a third. Each
+ * round runs autocannon at 100 connections for BENCH_DURATION s (default 5) against (1) bare
+ * node:http answering a constant JSON body, (2) POST /v1/connections/:id/token on a warm
+ * connection, (3) session-authorized GET /v1/session; ratios compare against the bare run of the
+ * same round. Then RSS of the server process with BENCH_SESSIONS (default 100 000) live sessions,
+ * on the memory store and on the default file store (SQLite). Prints a summary with the targets and
+ * PASS/MISS and writes the results to bench-results/http-<time>.json.
+ *
+ * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
+ * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("source": src under tsx, the
+ * default; "dist": the built server under plain node — run `pnpm --filter @securecontext/server
+ * build` first; tsx's loader thread alone adds ~30 MB RSS).
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, fork } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import pino from "pino";
-import { startServer } from "../src/index";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { adminKey, encryptionKey, freePort, writeTempJson } from "../test/helpers/env";
 import { connect, createClient, createSession, GMAIL_READONLY } from "../test/helpers/flows";
 import { providerConfig, startIdps } from "../test/helpers/idps";
 
 const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
 const AUTOCANNON = require.resolve("autocannon/autocannon.js");
 const CONNECTIONS = 100;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
+const STORES = (process.env.BENCH_STORES ?? "memory,file").split(",").filter(Boolean);
+const ONLY = process.env.BENCH_ONLY;
+/** `dist`: the built server under plain node (as deployed; needs a build); `source`: src under tsx. */
+const SERVER_MODE = process.env.BENCH_SERVER === "dist" ? "dist" : "source";
+
+const TARGET = { throughput: 0.4, p99: 2.5, rssBytes: 200 * 1024 * 1024 };
 
 interface Measured {
   name: string;
+  round: number;
   rps: number;
   p50: number;
   p99: number;
@@ -36,23 +57,16 @@ interface Measured {
 
 function autocannon(
   name: string,
+  round: number,
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Measured> {
-  const args = [
-    AUTOCANNON,
-    "-c",
-    String(CONNECTIONS),
-    "-d",
-    String(DURATION_S),
-    "-j",
-    "-m",
-    options.method ?? "GET",
-  ];
+  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(DURATION_S), "-j"];
+  args.push("-m", options.method ?? "GET");
   for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
   if (options.body !== undefined) args.push("-b", options.body);
   args.push(url);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolvePromise, reject) => {
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
       if (error) return reject(error);
       const result = JSON.parse(stdout) as {
@@ -61,8 +75,9 @@ function autocannon(
         non2xx: number;
         errors: number;
       };
-      resolve({
+      resolvePromise({
         name,
+        round,
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -80,127 +95,271 @@ async function bareServer() {
       .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
       .end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+interface Reply {
+  ok: boolean;
+  error?: string;
+  url?: string;
+  rssBytes?: number;
+  heapUsedBytes?: number;
+  seconds?: number;
+}
+
+/** The server under test in a child process, with a request/reply helper over IPC. */
+async function serverProcess(env: Record<string, string>) {
+  const child: ChildProcess = fork(join(here, "server-process.mjs"), [], {
+    env: { ...process.env, ...env },
+    execArgv:
+      SERVER_MODE === "dist"
+        ? ["--expose-gc"]
+        : ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const next = () =>
+    new Promise<Reply>((resolveReply, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`server process exited (${code})`));
+      child.once("exit", onExit);
+      child.once("message", (message: Reply) => {
+        child.off("exit", onExit);
+        if (!message.ok) reject(new Error(message.error));
+        else resolveReply(message);
+      });
+    });
+  await next();
+  return {
+    ask(message: unknown): Promise<Reply> {
+      const reply = next();
+      child.send(message as never);
+      return reply;
+    },
+    async close() {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.send({ cmd: "close" });
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+      if (child.exitCode === null) child.kill();
+    },
+  };
+}
+
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const range = (values: number[], digits: number, unit = "") => {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo.toFixed(digits) === hi.toFixed(digits)
+    ? `${lo.toFixed(digits)}${unit}`
+    : `${lo.toFixed(digits)}–${hi.toFixed(digits)}${unit}`;
+};
 
 async function main() {
-  const results: Measured[] = [];
-
-  const bare = await bareServer();
-  results.push(await autocannon("bare node:http (constant JSON)", bare.url));
-  await bare.close();
-
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const idps = await startIdps({ redirectUris: [`${url}/oauth/callback`] });
-  const admin = adminKey();
-  const server = await startServer({
-    env: {
-      SCP_STORE: "memory:",
-      SCP_ADMIN_KEY: admin,
-      SCP_ENCRYPTION_KEYS: encryptionKey(),
-      SCP_CONFIG: writeTempJson("scp-config.json", providerConfig(idps)),
-      SCP_ALLOW_INSECURE_HTTP: "true",
-      SCP_LOG_LEVEL: "info",
-      SCP_PORT: String(port),
-      SCP_HOST: "127.0.0.1",
-      SCP_BASE_URL: url,
-      // Limiting stays on (its cost is part of every request) with a budget the run cannot exhaust.
-      SCP_RATE_LIMIT: "1000000000",
-      NODE_ENV: "production",
-    },
-    port,
-    host: "127.0.0.1",
-    // Request logs at info go to /dev/null through pino's async destination, as in production.
-    logDestination: pino.destination({ dest: "/dev/null", sync: false }),
+  const started = new Date();
+  const load = loadavg();
+  const ports = Object.fromEntries(
+    await Promise.all(STORES.map(async (s) => [s, await freePort()] as const)),
+  );
+  const idps = await startIdps({
+    redirectUris: Object.values(ports).map((port) => `http://127.0.0.1:${port}/oauth/callback`),
   });
-  try {
-    const client = await createClient(url, admin, { name: "Bench", allowTokenAccess: true });
-    const userId = "bench-user";
-    const { connectionId } = await connect(url, client.apiKey, userId, "google", {
-      scopes: [GMAIL_READONLY],
-    });
-    const session = await createSession(url, client.apiKey, { userId, connectionIds: [connectionId] });
-    // Warm: first token call decrypts and caches whatever the server caches.
-    await fetch(`${url}/v1/connections/${connectionId}/token`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
-      body: "{}",
-    });
+  const configPath = writeTempJson("scp-config.json", providerConfig(idps));
+  const dataDir = mkdtempSync(join(tmpdir(), "scp-bench-"));
+  const bare = await bareServer();
+  const results: Measured[] = [];
+  const memoryRows: Array<{
+    store: string;
+    idleRss: number;
+    rss: number;
+    heapUsed: number;
+    idleHeapUsed: number;
+    seconds: number;
+  }> = [];
 
-    results.push(
-      await autocannon(
-        "POST /v1/connections/:id/token (warm)",
-        `${url}/v1/connections/${connectionId}/token`,
-        {
+  try {
+    for (const store of STORES) {
+      const port = ports[store] as number;
+      const url = `http://127.0.0.1:${port}`;
+      const admin = adminKey();
+      const server = await serverProcess({
+        SCP_STORE: store === "memory" ? "memory:" : `file:${join(dataDir, "scp.db")}`,
+        SCP_ADMIN_KEY: admin,
+        SCP_ENCRYPTION_KEYS: encryptionKey(),
+        SCP_CONFIG: configPath,
+        SCP_ALLOW_INSECURE_HTTP: "true",
+        SCP_LOG_LEVEL: "info",
+        SCP_PORT: String(port),
+        SCP_HOST: "127.0.0.1",
+        SCP_BASE_URL: url,
+        // Limiting stays on (its cost is part of every request) with a budget the run cannot exhaust.
+        SCP_RATE_LIMIT: "1000000000",
+        NODE_ENV: "production",
+      });
+      try {
+        const client = await createClient(url, admin, { name: "Bench", allowTokenAccess: true });
+        const userId = "bench-user";
+        const { connectionId } = await connect(url, client.apiKey, userId, "google", {
+          scopes: [GMAIL_READONLY],
+        });
+        const session = await createSession(url, client.apiKey, { userId, connectionIds: [connectionId] });
+        const tokenRequest = {
           method: "POST",
           headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
           body: "{}",
-        },
-      ),
-    );
-    results.push(
-      await autocannon("GET /v1/session (session token)", `${url}/v1/session`, {
-        headers: { authorization: `Bearer ${session.token}` },
-      }),
-    );
+        };
+        // Warm: the first token call decrypts and caches whatever the server caches.
+        await fetch(`${url}/v1/connections/${connectionId}/token`, tokenRequest);
 
-    const [base] = results;
-    console.log(`\nautocannon: ${CONNECTIONS} connections, ${DURATION_S} s each, Node ${process.version}\n`);
-    console.log(
-      `${"target".padEnd(42)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"non2xx".padStart(7)}  vs bare`,
-    );
-    for (const r of results) {
-      const ratio =
-        r === base || !base
-          ? ""
-          : `throughput ${((r.rps / base.rps) * 100).toFixed(0)}% (target ≥ 40%), p99 ${(r.p99 / Math.max(base.p99, 1)).toFixed(2)}× (target ≤ 2.5×)`;
-      console.log(
-        `${r.name.padEnd(42)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)}  ${ratio}`,
-      );
-    }
+        // Throughput on the memory store only (the file store is about memory here).
+        if (store === "memory") {
+          for (let round = 1; round <= ROUNDS; round++) {
+            results.push(await autocannon("bare node:http (constant JSON)", round, bare.url));
+            if (!ONLY || ONLY === "token")
+              results.push(
+                await autocannon(
+                  "POST /v1/connections/:id/token (warm)",
+                  round,
+                  `${url}/v1/connections/${connectionId}/token`,
+                  tokenRequest,
+                ),
+              );
+            if (!ONLY || ONLY === "session")
+              results.push(
+                await autocannon("GET /v1/session (session token)", round, `${url}/v1/session`, {
+                  headers: { authorization: `Bearer ${session.token}` },
+                }),
+              );
+          }
+        }
 
-    // RSS with many live sessions, created through the pool the server uses.
-    gc();
-    const before = process.memoryUsage();
-    const started = Date.now();
-    const batch = 1_000;
-    for (let i = 0; i < SESSIONS; i += batch) {
-      await Promise.all(
-        Array.from({ length: Math.min(batch, SESSIONS - i) }, (_, j) =>
-          server.pool.sessions.create({
-            clientId: client.id,
-            // Spread over 200 users: the pool caps live sessions at 1 000 per user.
-            userId: `bench-user-${(i + j) % 200}`,
-            agentId: `agent-${(i + j) % 100}`,
-            ttlSeconds: 3600,
-          }),
-        ),
-      );
+        if (store === "memory") {
+          for (const r of results)
+            console.log(
+              `  ${r.name.padEnd(42)} round ${r.round}: ${r.rps.toFixed(0).padStart(7)} req/s, p99 ${r.p99} ms`,
+            );
+        }
+        if (SESSIONS > 0) {
+          const idle = await server.ask({ cmd: "memory" });
+          const after = await server.ask({ cmd: "sessions", count: SESSIONS, clientId: client.id });
+          memoryRows.push({
+            store,
+            idleRss: idle.rssBytes ?? 0,
+            idleHeapUsed: idle.heapUsedBytes ?? 0,
+            rss: after.rssBytes ?? 0,
+            heapUsed: after.heapUsedBytes ?? 0,
+            seconds: after.seconds ?? 0,
+          });
+        }
+      } finally {
+        await server.close();
+      }
     }
-    const seconds = (Date.now() - started) / 1000;
-    const probe = await server.pool.sessions.list({
-      clientId: client.id,
-      userId: "bench-user-7",
-      limit: 200,
-    });
-    gc();
-    const after = process.memoryUsage();
-    console.log(
-      `\n${SESSIONS} live sessions (200 users) created via the pool in ${seconds.toFixed(1)} s; one user lists ${probe.items.length}+` +
-        `\n  RSS ${mb(before.rss)} → ${mb(after.rss)} (Δ ${mb(after.rss - before.rss)}; target total < 200 MB)` +
-        `\n  heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)}` +
-        `\n  (this process also holds three test IdPs; gc ${typeof (globalThis as { gc?: unknown }).gc === "function" ? "forced" : "not exposed: run with --expose-gc for steadier numbers"})`,
-    );
   } finally {
-    await server.close();
+    await bare.close();
     await idps.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
+
+  // ---- report ----
+  const lines: string[] = [];
+  const say = (line = "") => {
+    lines.push(line);
+    console.log(line);
+  };
+  say(
+    `\nautocannon: ${CONNECTIONS} connections, ${DURATION_S} s per run, ${ROUNDS} round(s), Node ${process.version}, server from ${SERVER_MODE}, ` +
+      `load average at start ${load.map((n) => n.toFixed(2)).join(" ")}`,
+  );
+  say(
+    `\n${"run".padEnd(44)} ${"round".padStart(5)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"non2xx".padStart(7)}`,
+  );
+  for (const r of results) {
+    say(
+      `${r.name.padEnd(44)} ${String(r.round).padStart(5)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)}`,
+    );
+  }
+
+  const summary: Array<{ metric: string; measured: string; target: string; pass: boolean; detail: string }> =
+    [];
+  for (const name of [...new Set(results.map((r) => r.name))].filter((n) => !n.startsWith("bare"))) {
+    const runs = results.filter((r) => r.name === name);
+    const ratios = runs.map((r) => {
+      const base = results.find((b) => b.round === r.round && b.name.startsWith("bare"));
+      return {
+        throughput: base ? r.rps / base.rps : 0,
+        p99: base ? r.p99 / Math.max(base.p99, 1) : Number.POSITIVE_INFINITY,
+        failed: r.non2xx + r.errors,
+      };
+    });
+    const tputPass = ratios.filter((x) => x.throughput >= TARGET.throughput && x.failed === 0).length;
+    const p99Pass = ratios.filter((x) => x.p99 <= TARGET.p99).length;
+    summary.push({
+      metric: `${name}: throughput vs bare`,
+      measured: range(
+        ratios.map((x) => x.throughput * 100),
+        0,
+        " %",
+      ),
+      target: `≥ ${TARGET.throughput * 100} %`,
+      pass: tputPass === ratios.length,
+      detail: `${tputPass}/${ratios.length} rounds`,
+    });
+    summary.push({
+      metric: `${name}: p99 vs bare`,
+      measured: range(
+        ratios.map((x) => x.p99),
+        2,
+        "×",
+      ),
+      target: `≤ ${TARGET.p99}×`,
+      pass: p99Pass === ratios.length,
+      detail: `${p99Pass}/${ratios.length} rounds`,
+    });
+  }
+  for (const row of memoryRows) {
+    summary.push({
+      metric: `server RSS, ${SESSIONS} live sessions, ${row.store} store`,
+      measured: mb(row.rss),
+      target: `< ${mb(TARGET.rssBytes)}`,
+      pass: row.rss < TARGET.rssBytes,
+      detail:
+        `idle ${mb(row.idleRss)}; heap ${mb(row.idleHeapUsed)} → ${mb(row.heapUsed)} ` +
+        `(${Math.round((row.heapUsed - row.idleHeapUsed) / Math.max(SESSIONS, 1))} B/session); created in ${row.seconds.toFixed(1)} s`,
+    });
+  }
+  say("\nSUMMARY (ratios against the bare server of the same round; PASS needs every round)");
+  const width = Math.max(...summary.map((s) => s.metric.length));
+  for (const s of summary) {
+    say(
+      `${s.pass ? "PASS" : "MISS"}  ${s.metric.padEnd(width)}  ${s.measured.padStart(12)}  (target ${s.target})  ${s.detail}`,
+    );
+  }
+
+  const outDir = resolve(here, "../../../bench-results");
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `http-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        startedAt: started.toISOString(),
+        node: process.version,
+        server: SERVER_MODE,
+        loadAverageAtStart: load,
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_S,
+        rounds: ROUNDS,
+        sessions: SESSIONS,
+        targets: TARGET,
+        runs: results,
+        memory: memoryRows,
+        summary,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  say(`\nresults written to ${file}`);
 }
 
 main().then(

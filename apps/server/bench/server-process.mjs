@@ -1,0 +1,59 @@
+/**
+ * The server under test, in its own process (so its RSS is the server's alone: the test IdPs, the
+ * baseline server and the load generator live elsewhere). Forked by http.bench.ts with
+ * `--expose-gc`; the environment comes from the parent. BENCH_SERVER=dist runs the built server
+ * (apps/server/dist, plain `node`, as deployed); otherwise the sources under tsx. Talks over IPC:
+ *   → { cmd: "sessions", count, clientId }  ← { rssBytes, heapUsedBytes, seconds }
+ *   → { cmd: "memory" }                      ← { rssBytes, heapUsedBytes }
+ *   → { cmd: "close" }                       ← exits
+ */
+import pino from "pino";
+
+const { startServer } =
+  process.env.BENCH_SERVER === "dist" ? await import("../dist/index.js") : await import("../src/index.ts");
+
+const gc = () => globalThis.gc?.();
+
+function memory() {
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+}
+
+const server = await startServer({
+  env: process.env,
+  port: Number(process.env.SCP_PORT),
+  host: "127.0.0.1",
+  // Request logs at info go to /dev/null through pino's async destination, as in production.
+  logDestination: pino.destination({ dest: "/dev/null", sync: false }),
+});
+const send = (message) => process.send?.(message);
+process.on("message", async (message) => {
+  try {
+    if (message.cmd === "close") {
+      await server.close();
+      process.exit(0);
+    }
+    if (message.cmd === "memory") return send({ ok: true, ...memory() });
+    const started = performance.now();
+    const batch = 1000;
+    for (let i = 0; i < message.count; i += batch) {
+      await Promise.all(
+        Array.from({ length: Math.min(batch, message.count - i) }, (_, j) =>
+          server.pool.sessions.create({
+            clientId: message.clientId,
+            // Spread over 200 users: the pool caps live sessions at 1 000 per user.
+            userId: `bench-user-${(i + j) % 200}`,
+            agentId: `agent-${(i + j) % 100}`,
+            ttlSeconds: 3600,
+          }),
+        ),
+      );
+    }
+    send({ ok: true, seconds: (performance.now() - started) / 1000, ...memory() });
+  } catch (error) {
+    send({ ok: false, error: String(error) });
+  }
+});
+send({ ok: true, ready: true, url: server.url });
