@@ -74,6 +74,28 @@ describe("actions", () => {
     });
   });
 
+  it("matches scopes through the provider's normalizeScope (full-URL and short forms)", async () => {
+    const provider = Object.assign(fakeProvider(), {
+      normalizeScope: (scope: string) => scope.replace(/^https:\/\/fake\.example\//, ""),
+    });
+    const api = fakeApi(provider);
+    const { pool } = poolFixture([provider], { fetch: api.fetchImpl });
+    const connection = await pool.connections.create({
+      userId: "u_1",
+      providerId: "fake",
+      clientId: null,
+      account: { subject: "alice" },
+      tokenSet: provider.issue("alice", ["openid", "https://fake.example/items.read"]),
+    });
+    const output = await pool.actions.run({
+      actionId: "fake.items.list",
+      connectionId: connection.id,
+      input: { query: "x" },
+    });
+    expect(output).toBeTruthy();
+    expect(api.calls).toHaveLength(1);
+  });
+
   it("on a 401 refreshes once and retries once", async () => {
     const { pool, provider, api, connection } = await setup();
     const first = await pool.getAccessToken(connection.id);

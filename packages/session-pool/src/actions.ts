@@ -47,8 +47,11 @@ export function createActionService(context: PoolContext, tokens: AccessTokenSer
         extra: { connectionId: record.id },
       });
     }
-    const held = new Set(record.scopes);
-    const missingScopes = action.requiredScopes.filter((scope) => !held.has(scope));
+    // Compare through the provider's spelling (Graph's `Mail.Read` vs its full-URL form), so
+    // connections stored before normalization still match.
+    const normalize = (scope: string) => provider.normalizeScope?.(scope) ?? scope;
+    const held = new Set(record.scopes.map(normalize));
+    const missingScopes = action.requiredScopes.filter((scope) => !held.has(normalize(scope)));
     if (missingScopes.length > 0) {
       throw new AuthRequiredError(
         `the connection lacks scopes this action needs: ${missingScopes.join(" ")}`,

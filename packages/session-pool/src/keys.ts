@@ -47,6 +47,11 @@ function indexKeys(base: string): IndexKeys {
   };
 }
 
+/**
+ * Where the pool keeps each record under `prefix` (the server uses `scp:`). Exported so tools that
+ * walk the store — `securecontext keys rotate` — re-encrypt exactly the records the pool encrypts
+ * (`isSecret`) without copying the layout.
+ */
 export function keyLayout(prefix: string): KeyLayout {
   const tokenPrefix = `${prefix}tok:`;
   const statePrefix = `${prefix}state:`;
