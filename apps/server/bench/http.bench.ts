@@ -17,7 +17,8 @@
  * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
  * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("source": src under tsx, the
  * default; "dist": the built server under plain node — run `pnpm --filter @securecontext/server
- * build` first; tsx's loader thread alone adds ~30 MB RSS).
+ * build` first; tsx's loader thread alone adds ~30 MB RSS), BENCH_PROFILE (a directory: write a
+ * CPU profile of the server process there).
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -113,10 +114,13 @@ interface Reply {
 async function serverProcess(env: Record<string, string>) {
   const child: ChildProcess = fork(join(here, "server-process.mjs"), [], {
     env: { ...process.env, ...env },
-    execArgv:
-      SERVER_MODE === "dist"
+    execArgv: [
+      ...(SERVER_MODE === "dist"
         ? ["--expose-gc"]
-        : ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc"],
+        : ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc"]),
+      // BENCH_PROFILE=<dir>: a V8 CPU profile of the server process, written when it exits.
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const next = () =>

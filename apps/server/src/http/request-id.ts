@@ -1,7 +1,6 @@
 import { randomBase62 } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
-import { installCheapSignal } from "./request-signal";
 import { setResponseHeaders } from "./response-headers";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,7 +25,6 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const incoming = c.req.header("x-request-id");
     const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("requestId", id);
-    installCheapSignal(c);
     await next();
     setResponseHeaders(c, { "X-Request-Id": id });
   };

@@ -32,20 +32,3 @@ export function requestSignal(c: Context): AbortSignal {
   }
   return controller.signal;
 }
-
-/**
- * Makes `c.req.raw.signal` the cheap {@link requestSignal} for this request (an own property that
- * shadows the lazy getter of @hono/node-server's lightweight request), so routes that pass
- * `c.req.raw.signal` on do not build a full `Request` they never use. Same abort condition.
- */
-export function installCheapSignal(c: Context): void {
-  const env = c.env as { incoming?: unknown; outgoing?: unknown } | undefined;
-  if (!env?.incoming || !env.outgoing) return;
-  const raw = c.req.raw;
-  if (Object.hasOwn(raw, "signal")) return;
-  Object.defineProperty(raw, "signal", {
-    configurable: true,
-    enumerable: false,
-    get: () => requestSignal(c),
-  });
-}

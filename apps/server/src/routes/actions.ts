@@ -13,6 +13,7 @@ import { readJson, readParam } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { normalizeError } from "../http/errors";
+import { requestSignal } from "../http/request-signal";
 import { findAction, resolveActionConnection, withConnectUrl } from "./action-target";
 import { aboutConnection, recordAudit } from "./shared";
 
@@ -89,7 +90,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         actionId: action.id,
         connectionId: connection.id,
         input,
-        signal: c.req.raw.signal,
+        signal: requestSignal(c),
       });
       await recordAudit(c, deps, {
         type: "action.called",
@@ -116,8 +117,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const sse = (c.req.header("accept") ?? "").includes("text/event-stream");
     const frames = framer(sse);
     const abort = new AbortController();
-    const requestSignal = c.req.raw.signal;
-    requestSignal.addEventListener("abort", () => abort.abort(), { once: true });
+    requestSignal(c).addEventListener("abort", () => abort.abort(), { once: true });
     const iterator = deps.pool.actions
       .stream({ actionId: action.id, connectionId: connection.id, input, signal: abort.signal })
       [Symbol.asyncIterator]();

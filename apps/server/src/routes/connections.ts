@@ -10,6 +10,7 @@ import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
+import { requestSignal } from "../http/request-signal";
 import { aboutConnection, listBody, recordAudit, visibleConnection } from "./shared";
 
 /** Connections: list/get/delete and the token endpoint. */
@@ -78,7 +79,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
     try {
       const token = await deps.pool.getAccessToken(id, {
         ...(body.forceRefresh ? { forceRefresh: true } : {}),
-        signal: c.req.raw.signal,
+        signal: requestSignal(c),
       });
       await recordAudit(c, deps, {
         type: "token.issued",

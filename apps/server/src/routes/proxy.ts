@@ -4,6 +4,7 @@ import { requireCaller } from "../http/auth";
 import { readBodyBytes, readParam } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
+import { requestSignal } from "../http/request-signal";
 import { buildProxyUrl, selectProxyBase } from "./proxy-url";
 import { aboutConnection, recordAudit, visibleConnection } from "./shared";
 
@@ -89,7 +90,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         headers,
         ...(body && body.byteLength > 0 ? { body: body as Uint8Array<ArrayBuffer> } : {}),
         redirect: "manual",
-        signal: c.req.raw.signal,
+        signal: requestSignal(c),
       });
     } catch (error) {
       await recordAudit(c, deps, {
