@@ -180,6 +180,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     for (const hook of config.file?.webhooks ?? []) {
       if (!existingHooks.has(hook.url)) await services.webhooks.create(hook);
     }
+    // Runs before the store closes (cleanups run in reverse): commits every queued audit event.
+    cleanups.push(() => services.audit.flush());
     services.webhooks.start();
     cleanups.push(() => services.webhooks.close());
 

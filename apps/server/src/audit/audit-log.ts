@@ -57,6 +57,12 @@ export interface AuditLog {
   list(filter?: AuditListFilter): Promise<ListPage<AuditEvent>>;
   /** Recomputes every hash and link; `firstBrokenId` is the oldest event whose hash or link fails. */
   verify(): Promise<AuditVerification>;
+  /**
+   * Resolves once every append made so far in this process is committed (or has failed). Callers
+   * that do not await `append` call this before closing the store, so a clean shutdown loses no
+   * event; `list` and `verify` call it first, so they always see this process's own appends.
+   */
+  flush(): Promise<void>;
 }
 
 /**
@@ -131,6 +137,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let materializedSeq = 0;
   const pending: PendingAppend[] = [];
   let draining = false;
+  /** Resolvers of `flush` calls waiting for the queue to empty. */
+  let idleWaiters: Array<() => void> = [];
 
   /** Makes sure the head's events are stored under their keys (repairs a writer that crashed after commit). */
   async function materialize(head: ChainHead): Promise<void> {
@@ -218,7 +226,20 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
     } finally {
       draining = false;
+      if (pending.length > 0) {
+        draining = true;
+        queueMicrotask(() => void drain());
+      } else {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const wake of waiters) wake();
+      }
     }
+  }
+
+  function flush(): Promise<void> {
+    if (!draining && pending.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => idleWaiters.push(resolve));
   }
 
   function append(input: AuditAppendInput): Promise<AuditEvent> {
@@ -248,6 +269,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       throw new ValidationError("since must be an ISO 8601 timestamp", { field: "since" });
     }
     const position = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    await flush();
     const head = await records.get<ChainHead>(headKey);
     if (!head) return { items: [], nextCursor: null };
     await materialize(head.value);
@@ -283,6 +305,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   async function verify(): Promise<AuditVerification> {
+    await flush();
     const head = await records.get<ChainHead>(headKey);
     if (!head) return { valid: true, count: 0 };
     await materialize(head.value);
@@ -318,7 +341,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return broken === undefined ? { valid: true, count } : { valid: false, count, firstBrokenId: broken.id };
   }
 
-  return { append, list, verify };
+  return { append, list, verify, flush };
 }
 
 type StoredEventLike = (Partial<AuditEvent> & Record<string, unknown>) | null | undefined;

@@ -30,6 +30,8 @@ export interface AuditLogService {
   append(event: AuditAppend): Promise<AuditEvent>;
   list(filter: AuditFilter & { clientId?: string }): Promise<ListPage<AuditEvent>>;
   verify(): Promise<AuditVerification>;
+  /** Resolves once every append made so far has been committed (or failed); called before the store closes. */
+  flush(): Promise<void>;
 }
 
 export interface WebhookServiceLike {

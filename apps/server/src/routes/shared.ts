@@ -41,21 +41,22 @@ export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: Audi
   const caller = c.get("caller");
   const clientId = "clientId" in event ? event.clientId : caller ? clientIdOf(caller) : null;
   const ip = clientIp(c);
+  const requestId = c.get("requestId");
   const { clientId: _owner, ...rest } = event;
-  try {
-    await deps.audit.append({
+  // Not awaited: the audit log queues the event in order and commits it with the next batch; the
+  // server flushes the queue before the store closes (so a clean shutdown loses nothing), and the
+  // log's own reads flush first (so an instance always lists its own events).
+  deps.audit
+    .append({
       ...rest,
       actor: event.actor ?? actorOf(caller),
       ...(clientId ? { clientId } : {}),
       ...(caller?.kind === "session" && !event.sessionId ? { sessionId: caller.session.id } : {}),
       ...(ip ? { ip } : {}),
+    })
+    .catch((error: unknown) => {
+      deps.logger.error({ requestId, type: event.type, err: (error as Error).message }, "audit append failed");
     });
-  } catch (error) {
-    deps.logger.error(
-      { requestId: c.get("requestId"), type: event.type, err: (error as Error).message },
-      "audit append failed",
-    );
-  }
 }
 
 /** The connection if this caller may see it; 404 otherwise (never 403: ids of others do not exist). */
