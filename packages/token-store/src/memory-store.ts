@@ -50,8 +50,23 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const groups = new Map<string, Map<string, Entry>>();
   const guard = closeGuard("memory store");
 
+  /**
+   * The directory ends at the last `:`, except that a trailing all-digit segment (the creation time
+   * in index keys, `…:<13 digits>:<id>`) stays in the rest: otherwise every millisecond opened a
+   * directory, and `list`, which visits every directory, grew with the number of records.
+   */
   const split = (key: string): [string, string] => {
-    const cut = key.lastIndexOf(":") + 1;
+    let end = key.lastIndexOf(":");
+    const before = end > 0 ? key.lastIndexOf(":", end - 1) : -1;
+    if (before >= 0 && end - before > 1) {
+      let digits = true;
+      for (let i = before + 1; i < end && digits; i++) {
+        const code = key.charCodeAt(i);
+        digits = code >= 48 && code <= 57;
+      }
+      if (digits) end = before;
+    }
+    const cut = end + 1;
     return [key.slice(0, cut), key.slice(cut)];
   };
   const lookup = (key: string): Entry | undefined => {
