@@ -13,6 +13,7 @@ import {
   secretPrefixes,
   ValidationError,
 } from "@securecontext/protocol";
+import { keyedMutex } from "@securecontext/token-store";
 import { readConnection } from "./connection-records";
 import type { PoolContext } from "./context";
 import { describe } from "./events";
@@ -43,6 +44,14 @@ export function createSessionService(
 ): SessionService {
   const { store, keys, options, events } = context;
   const caps = createSessionCaps(context);
+  /**
+   * Cap updates of one user (all of them when a global cap applies) run one at a time in this
+   * process: the counters stay compare-and-set (safe across instances), but concurrent creates here
+   * no longer collide on them and back off with random sleeps (1 000 parallel creates took seconds).
+   */
+  const capLane = keyedMutex();
+  const capKey = (userId: string) => (options.sessionCaps.global !== undefined ? "*" : `u:${userId}`);
+  const inCapLane = <R>(userId: string, run: () => Promise<R>) => capLane(capKey(userId), run);
 
   const indexEntries = (record: SessionRecord) => {
     const index = keys.sessionIndex;
@@ -176,7 +185,7 @@ export function createSessionService(
         expiresAt: now + input.ttlSeconds * 1000,
         tokenHash: sha256Hex(token),
       };
-      await caps.reserve(record.userId, record.expiresAt);
+      await inCapLane(record.userId, () => caps.reserve(record.userId, record.expiresAt));
       try {
         const expiry = { expiresAt: record.expiresAt };
         await store.records.set<TokenHashRecord>(
@@ -187,7 +196,7 @@ export function createSessionService(
         await store.records.set(keys.session(record.id), record, expiry);
         await writeIndexes(record);
       } catch (error) {
-        await caps.release(record.userId, record.expiresAt).catch(() => {});
+        await inCapLane(record.userId, () => caps.release(record.userId, record.expiresAt)).catch(() => {});
         throw error;
       }
       const session = toSession(record);
@@ -266,12 +275,14 @@ export function createSessionService(
           expiry,
         );
         await writeIndexes(next);
-        await caps.move(next.userId, current.value.expiresAt, expiresAt).catch((error: unknown) => {
-          options.logger.warn("could not update session caps after extend", {
-            sessionId,
-            error: describe(error),
-          });
-        });
+        await inCapLane(next.userId, () => caps.move(next.userId, current.value.expiresAt, expiresAt)).catch(
+          (error: unknown) => {
+            options.logger.warn("could not update session caps after extend", {
+              sessionId,
+              error: describe(error),
+            });
+          },
+        );
         await publish({ type: "changed", sessionId, tokenHash: next.tokenHash });
         const session = toSession(next);
         events.emit({ type: "session.extended", session });
@@ -297,12 +308,14 @@ export function createSessionService(
         await Promise.all(indexEntries(record).map((key) => store.records.delete(key)));
         await publish({ type: "revoked", sessionId, tokenHash: record.tokenHash });
         if (record.revokedAt === undefined) {
-          await caps.release(record.userId, record.expiresAt).catch((error: unknown) => {
-            options.logger.warn("could not release a session cap slot", {
-              sessionId,
-              error: describe(error),
-            });
-          });
+          await inCapLane(record.userId, () => caps.release(record.userId, record.expiresAt)).catch(
+            (error: unknown) => {
+              options.logger.warn("could not release a session cap slot", {
+                sessionId,
+                error: describe(error),
+              });
+            },
+          );
           events.emit({ type: "session.revoked", sessionId });
         }
         return;
