@@ -25,8 +25,8 @@ const server = await startServer({
   env: process.env,
   port: Number(process.env.SCP_PORT),
   host: "127.0.0.1",
-  // Request logs at info go to /dev/null through pino's async destination, as in production.
-  logDestination: pino.destination({ dest: "/dev/null", sync: false }),
+  // Request logs at info go to /dev/null through pino's buffered async destination, as in production.
+  logDestination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }),
 });
 const send = (message) => process.send?.(message);
 process.on("message", async (message) => {

@@ -109,7 +109,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       level: config.env.SCP_LOG_LEVEL,
       ...(options.logDestination ? { destination: options.logDestination } : {}),
     });
-  const cleanups: Array<() => Promise<void>> = [];
+  // The last cleanup (they run in reverse): write out what the log destination still buffers.
+  const cleanups: Array<() => Promise<void>> = [
+    () => new Promise<void>((resolve) => logger.flush(() => resolve())),
+  ];
   const runCleanups = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };

