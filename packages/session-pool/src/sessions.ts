@@ -1,10 +1,10 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Session } from "@securecontext/protocol";
 import {
   AuthRequiredError,
   ConflictError,
+  ID_RANDOM_LENGTH,
   NotFoundError,
-  newId,
   newSecret,
   SESSION_MAX_LIFETIME_MS,
   SESSION_TTL_MAX_SECONDS,
@@ -31,6 +31,23 @@ import {
 import type { ConnectionService, CreateSessionInput, SessionService } from "./types";
 
 const TOKEN_PATTERN = new RegExp(`^${secretPrefixes.sessionToken}[0-9A-Za-z]{43}$`);
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/**
+ * A session's id, derived from its token's hash (`ses_` + 22 base62 characters, like `newId`), so
+ * `verify` reads the session record directly: no token-hash → id pointer record per session.
+ * The id is a one-way function of a one-way function of a 256-bit secret: it reveals nothing of
+ * the token. Sessions stored before this layout keep their random ids and their pointer records
+ * (`isDerivedId` tells them apart), which `verify` still follows.
+ */
+function sessionIdFor(tokenHash: string): string {
+  const digest = createHash("sha256").update(`scp session id v1:${tokenHash}`).digest();
+  let id = "ses_";
+  for (let i = 0; i < ID_RANDOM_LENGTH; i++) id += BASE62[(digest[i] as number) % 62];
+  return id;
+}
+
+const isDerivedId = (record: SessionRecord) => record.id === sessionIdFor(record.tokenHash);
 
 /**
  * Sessions: stored by id, found by the SHA-256 of their token, indexed by user / client / all. Every
@@ -173,8 +190,9 @@ export function createSessionService(
         : [...new Set([...held.values()].flatMap((set) => [...set]))];
       const now = options.now();
       const token = newSecret("sessionToken");
+      const tokenHash = sha256Hex(token);
       const record: SessionRecord = {
-        id: newId("session"),
+        id: sessionIdFor(tokenHash),
         userId: input.userId,
         agentId: input.agentId ?? null,
         clientId: input.clientId,
@@ -183,17 +201,11 @@ export function createSessionService(
         allowTokenAccess: input.allowTokenAccess ?? false,
         createdAt: now,
         expiresAt: now + input.ttlSeconds * 1000,
-        tokenHash: sha256Hex(token),
+        tokenHash,
       };
       await inCapLane(record.userId, () => caps.reserve(record.userId, record.expiresAt));
       try {
-        const expiry = { expiresAt: record.expiresAt };
-        await store.records.set<TokenHashRecord>(
-          keys.sessionTokenHash(record.tokenHash),
-          { sessionId: record.id },
-          expiry,
-        );
-        await store.records.set(keys.session(record.id), record, expiry);
+        await store.records.set(keys.session(record.id), record, { expiresAt: record.expiresAt });
         await writeIndexes(record);
       } catch (error) {
         await inCapLane(record.userId, () => caps.release(record.userId, record.expiresAt)).catch(() => {});
@@ -212,9 +224,13 @@ export function createSessionService(
         const hit = cache.get(tokenHash);
         if (hit) return hit;
       }
-      const pointer = await store.records.get<TokenHashRecord>(keys.sessionTokenHash(tokenHash));
-      if (!pointer) return undefined;
-      const record = await readLive(pointer.value.sessionId);
+      let record = await readLive(sessionIdFor(tokenHash));
+      if (!record) {
+        // A session stored before ids were derived from the token: follow its pointer record.
+        const pointer = await store.records.get<TokenHashRecord>(keys.sessionTokenHash(tokenHash));
+        if (!pointer) return undefined;
+        record = await readLive(pointer.value.sessionId);
+      }
       if (!record || record.value.revokedAt !== undefined) return undefined;
       if (!sameHash(record.value.tokenHash, tokenHash) || cache.isRevoked(record.value.id)) return undefined;
       const session = frozenSession(record.value);
@@ -268,12 +284,13 @@ export function createSessionService(
           expiresAt,
         });
         if (!written) continue;
-        const expiry = { expiresAt };
-        await store.records.set<TokenHashRecord>(
-          keys.sessionTokenHash(next.tokenHash),
-          { sessionId },
-          expiry,
-        );
+        if (!isDerivedId(next)) {
+          await store.records.set<TokenHashRecord>(
+            keys.sessionTokenHash(next.tokenHash),
+            { sessionId },
+            { expiresAt },
+          );
+        }
         await writeIndexes(next);
         await inCapLane(next.userId, () => caps.move(next.userId, current.value.expiresAt, expiresAt)).catch(
           (error: unknown) => {
@@ -304,7 +321,7 @@ export function createSessionService(
           if (!written) continue;
         }
         // Idempotent clean-up: also finishes a revocation that was interrupted half-way.
-        await store.records.delete(keys.sessionTokenHash(record.tokenHash));
+        if (!isDerivedId(record)) await store.records.delete(keys.sessionTokenHash(record.tokenHash));
         await Promise.all(indexEntries(record).map((key) => store.records.delete(key)));
         await publish({ type: "revoked", sessionId, tokenHash: record.tokenHash });
         if (record.revokedAt === undefined) {
