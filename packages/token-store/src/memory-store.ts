@@ -87,7 +87,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       group = new Map();
       groups.set(flat(dir), group);
     }
-    group.set(flat(rest), entry);
+    group.set(sharedRest(rest), entry);
   };
   const live = (key: string): Entry | undefined => {
     const entry = lookup(key);
@@ -104,7 +104,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
   });
   const write = <T>(key: string, json: string, version: number, expiresAt: number | undefined) => {
-    const entry: Entry = { json: shared(json), version, expiresAt };
+    const entry = sharedEntry(shared(json), version, expiresAt);
     if (expiresAt !== undefined && expiresAt <= now()) remove(key);
     else put(key, entry);
     return toRecord<T>(entry);
@@ -119,6 +119,33 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     recent.push(json);
     if (recent.length > 4) recent.shift();
     return json;
+  };
+  /**
+   * Entries are never mutated (a write replaces them), so identical ones written back to back (a
+   * session's three index entries: same value, version 1, same expiry) are one object.
+   */
+  const recentEntries: Entry[] = [];
+  const sharedEntry = (json: string, version: number, expiresAt: number | undefined): Entry => {
+    for (const candidate of recentEntries) {
+      if (candidate.json === json && candidate.version === version && candidate.expiresAt === expiresAt)
+        return candidate;
+    }
+    const entry: Entry = { json, version, expiresAt };
+    recentEntries.push(entry);
+    if (recentEntries.length > 4) recentEntries.shift();
+    return entry;
+  };
+  /**
+   * Key rests repeated back to back under different directories (an index entry's
+   * `<createdAt>:<id>` under the user, client and all prefixes) are held once, as a flat copy.
+   */
+  const recentRests: string[] = [];
+  const sharedRest = (rest: string): string => {
+    for (const candidate of recentRests) if (candidate === rest) return candidate;
+    const copy = flat(rest);
+    recentRests.push(copy);
+    if (recentRests.length > 4) recentRests.shift();
+    return copy;
   };
   const sweep = () => {
     const at = now();
