@@ -198,7 +198,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       demo = { clientId: DEMO_CLIENT_ID, userId: DEMO_USER_ID, users: demoIdps.users };
     }
 
+    /** Live sessions for the gauge: id → expiry in whole epoch seconds (a small integer, unboxed). */
     const activeSessions = new Map<string, number>();
+    const expirySeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
     const unsubscribe = pool.onEvent((event) => {
       if (WEBHOOK_EVENT_TYPES.has(event.type)) {
         services.webhooks.emit(event.type as WebhookEventType, webhookData(event)).catch((error: unknown) => {
@@ -244,7 +246,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           break;
         case "session.created":
         case "session.extended":
-          activeSessions.set(event.session.id, Date.parse(event.session.expiresAt));
+          activeSessions.set(event.session.id, expirySeconds(event.session.expiresAt));
           break;
         case "session.revoked":
           activeSessions.delete(event.sessionId);
@@ -269,7 +271,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       metrics: {
         ...metrics,
         render() {
-          const now = Date.now();
+          const now = Date.now() / 1000;
           for (const [id, expiresAt] of activeSessions) if (expiresAt <= now) activeSessions.delete(id);
           metrics.setActiveSessions(activeSessions.size);
           return metrics.render();
