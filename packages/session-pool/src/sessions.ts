@@ -49,6 +49,34 @@ function sessionIdFor(tokenHash: string): string {
 
 const isDerivedId = (record: SessionRecord) => record.id === sessionIdFor(record.tokenHash);
 
+/** A session record as stored: defaults and the id (which is in the key) left out. */
+type StoredSession = Omit<SessionRecord, "id" | "agentId" | "connectionIds" | "scopes" | "allowTokenAccess"> &
+  Partial<SessionRecord>;
+
+/** The stored form: ~90 bytes less per session than the full record (100 000 sessions: ~9 MB). */
+function compact(record: SessionRecord): StoredSession {
+  const { id: _id, agentId, connectionIds, scopes, allowTokenAccess, ...rest } = record;
+  return {
+    ...rest,
+    ...(agentId !== null ? { agentId } : {}),
+    ...(connectionIds.length > 0 ? { connectionIds } : {}),
+    ...(scopes.length > 0 ? { scopes } : {}),
+    ...(allowTokenAccess ? { allowTokenAccess } : {}),
+  };
+}
+
+/** The full record from either stored form (records written before `compact` carry every field). */
+function expand(sessionId: string, stored: StoredSession): SessionRecord {
+  return {
+    ...stored,
+    id: stored.id ?? sessionId,
+    agentId: stored.agentId ?? null,
+    connectionIds: stored.connectionIds ?? [],
+    scopes: stored.scopes ?? [],
+    allowTokenAccess: stored.allowTokenAccess ?? false,
+  };
+}
+
 /**
  * Sessions: stored by id, found by the SHA-256 of their token, indexed by user / client / all. Every
  * record carries the session's expiry, so stores drop expired sessions by themselves (Redis TTL,
@@ -86,9 +114,9 @@ export function createSessionService(
 
   const readLive = async (sessionId: string) => {
     if (!/^ses_[0-9A-Za-z]{1,64}$/.test(sessionId)) return undefined;
-    const record = await store.records.get<SessionRecord>(keys.session(sessionId));
-    if (!record || record.value.expiresAt <= options.now()) return undefined;
-    return record;
+    const stored = await store.records.get<StoredSession>(keys.session(sessionId));
+    if (!stored || stored.value.expiresAt <= options.now()) return undefined;
+    return { ...stored, value: expand(sessionId, stored.value) };
   };
 
   const publish = async (change: SessionChangeMessage) => {
@@ -205,7 +233,7 @@ export function createSessionService(
       };
       await inCapLane(record.userId, () => caps.reserve(record.userId, record.expiresAt));
       try {
-        await store.records.set(keys.session(record.id), record, { expiresAt: record.expiresAt });
+        await store.records.set(keys.session(record.id), compact(record), { expiresAt: record.expiresAt });
         await writeIndexes(record);
       } catch (error) {
         await inCapLane(record.userId, () => caps.release(record.userId, record.expiresAt)).catch(() => {});
@@ -280,9 +308,14 @@ export function createSessionService(
         const cap = current.value.createdAt + SESSION_MAX_LIFETIME_MS;
         const expiresAt = Math.max(current.value.expiresAt, Math.min(now + ttlSeconds * 1000, cap));
         const next: SessionRecord = { ...current.value, expiresAt };
-        const written = await store.records.compareAndSet(keys.session(sessionId), current.version, next, {
-          expiresAt,
-        });
+        const written = await store.records.compareAndSet(
+          keys.session(sessionId),
+          current.version,
+          compact(next),
+          {
+            expiresAt,
+          },
+        );
         if (!written) continue;
         if (!isDerivedId(next)) {
           await store.records.set<TokenHashRecord>(
@@ -315,9 +348,14 @@ export function createSessionService(
         const record = current.value;
         if (record.revokedAt === undefined) {
           const next: SessionRecord = { ...record, revokedAt: options.now() };
-          const written = await store.records.compareAndSet(keys.session(sessionId), current.version, next, {
-            expiresAt: record.expiresAt,
-          });
+          const written = await store.records.compareAndSet(
+            keys.session(sessionId),
+            current.version,
+            compact(next),
+            {
+              expiresAt: record.expiresAt,
+            },
+          );
           if (!written) continue;
         }
         // Idempotent clean-up: also finishes a revocation that was interrupted half-way.
