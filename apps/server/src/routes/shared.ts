@@ -55,7 +55,10 @@ export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: Audi
       ...(ip ? { ip } : {}),
     })
     .catch((error: unknown) => {
-      deps.logger.error({ requestId, type: event.type, err: (error as Error).message }, "audit append failed");
+      deps.logger.error(
+        { requestId, type: event.type, err: (error as Error).message },
+        "audit append failed",
+      );
     });
 }
 
