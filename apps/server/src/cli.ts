@@ -16,6 +16,7 @@ import {
 } from "./config";
 import { createLogger } from "./logging";
 import { startServer } from "./server";
+import { isWebhookSecretKey } from "./services";
 import { installSignalHandlers } from "./shutdown";
 
 const USAGE = `securecontext — SecureContext Protocol reference server
@@ -63,8 +64,9 @@ async function commandKeysRotate(): Promise<void> {
     rotateKeys({
       store: backend.records,
       keyRing,
-      // Exactly the records the pool encrypts (token sets, OAuth state), from the pool's own layout.
-      isSecret: keyLayout(POOL_KEY_PREFIX).isSecret,
+      // Exactly the records the server encrypts: the pool's token sets and OAuth state (from its own
+      // layout) and webhook subscriptions with their signing secrets.
+      isSecret: (key) => keyLayout(POOL_KEY_PREFIX).isSecret(key) || isWebhookSecretKey(key),
     }),
   );
   process.stdout.write(

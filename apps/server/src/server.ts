@@ -178,7 +178,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const clients = createClientRegistry({ records: backend.records });
     for (const client of config.file?.clients ?? []) await clients.upsertConfigured(client);
 
-    const services = createServerServices({ backend, logger, rateLimitPerMinute: config.env.SCP_RATE_LIMIT });
+    const services = createServerServices({
+      backend,
+      keyRing,
+      logger,
+      rateLimitPerMinute: config.env.SCP_RATE_LIMIT,
+    });
     const existingHooks = new Set((await services.webhooks.list()).items.map((hook) => hook.url));
     for (const hook of config.file?.webhooks ?? []) {
       if (!existingHooks.has(hook.url)) await services.webhooks.create(hook);

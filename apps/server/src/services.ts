@@ -1,10 +1,17 @@
-import type { StoreBackend } from "@securecontext/token-store";
+import { encryptedStore, type KeyRing, type StoreBackend } from "@securecontext/token-store";
 import type { Logger } from "pino";
 import { createAuditLog } from "./audit";
 import type { AuditLogService, MetricsLike, RateLimiterLike, WebhookServiceLike } from "./http/services";
 import { createMetrics } from "./metrics";
 import { createRateLimiter } from "./rate-limit";
 import { createWebhookService } from "./webhooks";
+
+/**
+ * Webhook subscriptions hold their signing secret (it must be usable to sign), so they are stored
+ * encrypted under the key ring like token sets; `keys rotate` re-encrypts them too.
+ */
+export const WEBHOOK_KEY_PREFIX = "webhooks:";
+export const isWebhookSecretKey = (key: string): boolean => key.startsWith(`${WEBHOOK_KEY_PREFIX}sub:`);
 
 /** The cross-cutting services of one server instance. */
 export interface ServerServices {
@@ -20,6 +27,7 @@ export interface ServerServices {
  */
 export function createServerServices(options: {
   backend: StoreBackend;
+  keyRing: KeyRing;
   logger: Logger;
   rateLimitPerMinute: number;
   /** Test hook: webhook delivery HTTP client and retry policy. */
@@ -29,7 +37,12 @@ export function createServerServices(options: {
   return {
     audit: createAuditLog({ records: backend.records, locks: backend.locks }),
     webhooks: createWebhookService({
-      records: backend.records,
+      records: encryptedStore({
+        store: backend.records,
+        keyRing: options.keyRing,
+        isSecret: isWebhookSecretKey,
+      }),
+      prefix: WEBHOOK_KEY_PREFIX,
       locks: backend.locks,
       logger: logger.child({ component: "webhooks" }),
       ...(options.webhookFetch ? { fetch: options.webhookFetch } : {}),

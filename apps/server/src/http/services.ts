@@ -8,23 +8,10 @@ import type {
   Webhook,
   WebhookEventType,
 } from "@securecontext/protocol";
+import type { AuditAppendInput } from "../audit";
 
-/**
- * The cross-cutting services the routes use (implemented under src/audit, src/webhooks,
- * src/rate-limit, src/metrics). Declared structurally so routes depend on the shape only.
- */
-export interface AuditAppend {
-  type: string;
-  actor: string;
-  outcome: "success" | "failure" | "denied";
-  clientId?: string;
-  userId?: string;
-  connectionId?: string;
-  sessionId?: string;
-  action?: string;
-  ip?: string;
-  detail?: Record<string, unknown>;
-}
+/** What the routes append to the audit log (the audit module's own input type). */
+export type AuditAppend = AuditAppendInput;
 
 export interface AuditLogService {
   append(event: AuditAppend): Promise<AuditEvent>;
