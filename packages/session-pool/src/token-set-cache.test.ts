@@ -56,8 +56,9 @@ describe("token set cache", () => {
     const { sealed, raw, read } = setup();
     await sealed.set("tok:{con_1}", set("one"));
     const cached = await read("tok:{con_1}");
+    const scopes = cached?.value.scopes as string[];
     expect(() => {
-      (cached?.value.scopes as string[]).push("b");
+      scopes.push("b");
     }).toThrow();
     const stored = await raw.get<string>("tok:{con_1}");
     const parts = (stored?.value ?? "").split(".");

@@ -97,7 +97,7 @@ export async function assertRedirectAllowed(
   if (clientId === null) return;
   const client = await deps.clients.get(clientId);
   const origin = new URL(redirectUrl).origin;
-  if (!client || !client.redirectOrigins.includes(origin)) {
+  if (!client?.redirectOrigins.includes(origin)) {
     throw new ValidationError(
       `body.redirectUrl: origin ${origin} is not one of the client's redirectOrigins`,
       {
