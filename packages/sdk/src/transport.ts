@@ -222,57 +222,56 @@ export function createTransport(options: ClientOptions): Transport {
     return init;
   }
 
+  /** A JSON API call: error statuses become typed errors (retried when allowed); `read` takes a 2xx. */
+  function sendJson<T>(
+    request: TransportRequest<z.ZodType | undefined>,
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    const url = buildUrl(baseUrl, request.path, request.query);
+    return send(
+      request.method,
+      request.path,
+      url,
+      jsonInit(request),
+      request.options,
+      request.body,
+      async (response) => {
+        if (!response.ok) return failure<T>(response, request.method, request.path, true);
+        return { kind: "done", value: await read(response) };
+      },
+    );
+  }
+
   return {
     baseUrl,
     clock,
     async json(request) {
-      const url = buildUrl(baseUrl, request.path, request.query);
-      return send(
-        request.method,
-        request.path,
-        url,
-        jsonInit(request),
-        request.options,
-        request.body,
-        async (response) => {
-          if (!response.ok) return failure(response, request.method, request.path, true);
-          let body: unknown;
-          try {
-            body = await response.json();
-          } catch (cause) {
-            if (cause instanceof SyntaxError) {
-              throw new UnexpectedResponseError(`${request.method} ${request.path}: response is not JSON`, {
-                cause,
-              });
-            }
-            throw cause;
+      return sendJson(request, async (response) => {
+        let body: unknown;
+        try {
+          body = await response.json();
+        } catch (cause) {
+          if (cause instanceof SyntaxError) {
+            throw new UnexpectedResponseError(`${request.method} ${request.path}: response is not JSON`, {
+              cause,
+            });
           }
-          const parsed = request.schema.safeParse(body);
-          if (!parsed.success) {
-            throw new UnexpectedResponseError(
-              `${request.method} ${request.path}: response does not match the protocol schema (${describeIssues(parsed.error)})`,
-              { cause: parsed.error },
-            );
-          }
-          return { kind: "done", value: parsed.data };
-        },
-      );
+          throw cause;
+        }
+        const parsed = request.schema.safeParse(body);
+        if (!parsed.success) {
+          throw new UnexpectedResponseError(
+            `${request.method} ${request.path}: response does not match the protocol schema (${describeIssues(parsed.error)})`,
+            { cause: parsed.error },
+          );
+        }
+        return parsed.data;
+      });
     },
     async empty(request) {
-      const url = buildUrl(baseUrl, request.path, request.query);
-      return send(
-        request.method,
-        request.path,
-        url,
-        jsonInit(request),
-        request.options,
-        request.body,
-        async (response) => {
-          if (!response.ok) return failure(response, request.method, request.path, true);
-          await response.body?.cancel().catch(() => {});
-          return { kind: "done", value: undefined };
-        },
-      );
+      return sendJson(request, async (response) => {
+        await response.body?.cancel().catch(() => {});
+      });
     },
     async raw(request) {
       const url = buildUrl(baseUrl, request.path, request.query);
