@@ -36,12 +36,14 @@ import { providerConfig, startIdps } from "../test/helpers/idps";
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const AUTOCANNON = require.resolve("autocannon/autocannon.js");
-const CONNECTIONS = 100;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const STORES = (process.env.BENCH_STORES ?? "memory,file").split(",").filter(Boolean);
 const ONLY = process.env.BENCH_ONLY;
+/** The store the HTTP runs use (the others only get the memory row). */
+const HTTP_STORE = process.env.BENCH_HTTP_STORE ?? "memory";
 /** `dist`: the built server under plain node (as deployed; needs a build); `source`: src under tsx. */
 const SERVER_MODE = process.env.BENCH_SERVER === "dist" ? "dist" : "source";
 
@@ -55,6 +57,14 @@ interface Measured {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Requests completed in the run. */
+  total: number;
+  /** CPU time (user + system) the server process spent per request, µs; absent for the bare server. */
+  serverCpuUs?: number;
+  /** The kernel's share of it (system time), µs. */
+  serverSystemUs?: number;
+  /** Time the server's main thread was busy (event-loop utilization), µs per request. */
+  serverMainUs?: number;
 }
 
 function autocannon(
@@ -72,7 +82,7 @@ function autocannon(
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
       if (error) return reject(error);
       const result = JSON.parse(stdout) as {
-        requests: { average: number };
+        requests: { average: number; total: number };
         latency: { p50: number; p99: number };
         non2xx: number;
         errors: number;
@@ -85,6 +95,7 @@ function autocannon(
         p99: result.latency.p99,
         non2xx: result.non2xx,
         errors: result.errors,
+        total: result.requests.total,
       });
     });
   });
@@ -109,6 +120,9 @@ interface Reply {
   rssBytes?: number;
   heapUsedBytes?: number;
   seconds?: number;
+  cpuMicros?: number;
+  systemMicros?: number;
+  mainActiveMicros?: number;
 }
 
 /** The server under test in a child process, with a request/reply helper over IPC. */
@@ -119,6 +133,8 @@ async function serverProcess(env: Record<string, string>) {
       ...(SERVER_MODE === "dist"
         ? ["--expose-gc"]
         : ["--import", "tsx", "--conditions=@securecontext/source", "--expose-gc"]),
+      // BENCH_NODE_FLAGS: extra node/V8 flags for the server process (for experiments).
+      ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : []),
       // BENCH_PROFILE=<dir>: a V8 CPU profile of the server process, written when it exits.
       ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
     ],
@@ -140,6 +156,20 @@ async function serverProcess(env: Record<string, string>) {
       const reply = next();
       child.send(message as never);
       return reply;
+    },
+    /** Runs `load` and adds the server's CPU time per request it completed. */
+    async measure(load: () => Promise<Measured>): Promise<Measured> {
+      const before = await this.ask({ cmd: "cpu" });
+      const result = await load();
+      const after = await this.ask({ cmd: "cpu" });
+      const per = (field: "cpuMicros" | "systemMicros" | "mainActiveMicros") =>
+        ((after[field] ?? 0) - (before[field] ?? 0)) / Math.max(result.total, 1);
+      return {
+        ...result,
+        serverCpuUs: per("cpuMicros"),
+        serverSystemUs: per("systemMicros"),
+        serverMainUs: per("mainActiveMicros"),
+      };
     },
     async close() {
       const exited = new Promise((done) => child.once("exit", done));
@@ -193,7 +223,7 @@ async function main() {
           SCP_ENCRYPTION_KEYS: encryptionKey(),
           SCP_CONFIG: configPath,
           SCP_ALLOW_INSECURE_HTTP: "true",
-          SCP_LOG_LEVEL: "info",
+          SCP_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
           SCP_PORT: String(port),
           SCP_HOST: "127.0.0.1",
           SCP_BASE_URL: url,
@@ -217,37 +247,44 @@ async function main() {
         // Warm: the first token call decrypts and caches whatever the server caches.
         await fetch(`${url}/v1/connections/${connectionId}/token`, tokenRequest);
 
-        // Throughput on the memory store only (the file store is about memory here).
-        if (store === "memory") {
+        // Throughput on one store (BENCH_HTTP_STORE, default memory); the others are about memory here.
+        if (store === HTTP_STORE) {
           for (let round = 1; round <= ROUNDS; round++) {
             results.push(await autocannon("bare node:http (constant JSON)", round, bare.url));
             if (!ONLY || ONLY === "token")
               results.push(
-                await autocannon(
-                  "POST /v1/connections/:id/token (warm)",
-                  round,
-                  `${url}/v1/connections/${connectionId}/token`,
-                  tokenRequest,
+                await server.measure(() =>
+                  autocannon(
+                    "POST /v1/connections/:id/token (warm)",
+                    round,
+                    `${url}/v1/connections/${connectionId}/token`,
+                    tokenRequest,
+                  ),
                 ),
               );
             if (!ONLY || ONLY === "session")
               results.push(
-                await autocannon("GET /v1/session (session token)", round, `${url}/v1/session`, {
-                  headers: { authorization: `Bearer ${session.token}` },
-                }),
+                await server.measure(() =>
+                  autocannon("GET /v1/session (session token)", round, `${url}/v1/session`, {
+                    headers: { authorization: `Bearer ${session.token}` },
+                  }),
+                ),
               );
           }
         }
 
-        if (store === "memory") {
+        if (store === HTTP_STORE) {
           for (const r of results)
             console.log(
-              `  ${r.name.padEnd(42)} round ${r.round}: ${r.rps.toFixed(0).padStart(7)} req/s, p99 ${r.p99} ms`,
+              `  ${r.name.padEnd(42)} round ${r.round}: ${r.rps.toFixed(0).padStart(7)} req/s, p99 ${r.p99} ms` +
+                (r.serverCpuUs === undefined
+                  ? ""
+                  : `, server CPU ${r.serverCpuUs.toFixed(0)} µs/request (kernel ${(r.serverSystemUs ?? 0).toFixed(0)}, main thread busy ${(r.serverMainUs ?? 0).toFixed(0)})`),
             );
         }
         if (SESSIONS > 0) {
           let owner = client.id;
-          if (store === "memory" && results.length > 0) {
+          if (store === HTTP_STORE && results.length > 0) {
             // A fresh process: the HTTP runs left tens of thousands of audit events in its memory
             // store (and a grown heap), which are not what this row measures.
             await server.close();
@@ -286,11 +323,11 @@ async function main() {
       `load average at start ${load.map((n) => n.toFixed(2)).join(" ")}`,
   );
   say(
-    `\n${"run".padEnd(44)} ${"round".padStart(5)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"non2xx".padStart(7)}`,
+    `\n${"run".padEnd(44)} ${"round".padStart(5)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"non2xx".padStart(7)} ${"server CPU µs/req".padStart(18)}`,
   );
   for (const r of results) {
     say(
-      `${r.name.padEnd(44)} ${String(r.round).padStart(5)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)}`,
+      `${r.name.padEnd(44)} ${String(r.round).padStart(5)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)} ${(r.serverCpuUs === undefined ? "—" : r.serverCpuUs.toFixed(0)).padStart(18)}`,
     );
   }
 

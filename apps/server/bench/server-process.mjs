@@ -5,6 +5,7 @@
  * (apps/server/dist, plain `node`, as deployed); otherwise the sources under tsx. Talks over IPC:
  *   → { cmd: "sessions", count, clientId }  ← { rssBytes, heapUsedBytes, seconds }
  *   → { cmd: "memory" }                      ← { rssBytes, heapUsedBytes }
+ *   → { cmd: "cpu" }                         ← { cpuMicros, systemMicros } (user + system, and system alone, since start)
  *   → { cmd: "close" }                       ← exits
  */
 import pino from "pino";
@@ -36,6 +37,16 @@ process.on("message", async (message) => {
       process.exit(0);
     }
     if (message.cmd === "memory") return send({ ok: true, ...memory() });
+    if (message.cmd === "cpu") {
+      const usage = process.cpuUsage();
+      const elu = performance.eventLoopUtilization();
+      return send({
+        ok: true,
+        cpuMicros: usage.user + usage.system,
+        systemMicros: usage.system,
+        mainActiveMicros: elu.active * 1000,
+      });
+    }
     const started = performance.now();
     // 100 creates in flight, like the 100 connections of the HTTP runs (1 000 at once mostly
     // measured the garbage of 1 000 concurrent creates, which V8 keeps as committed heap).

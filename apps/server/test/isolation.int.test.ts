@@ -77,6 +77,38 @@ function expectNotFound(
 }
 
 describe("client B cannot touch client A's records", () => {
+  it("gets the same 404 for A's connection, A's revoked connection and an id that never existed", async () => {
+    // The token endpoint checks access inside the pool's single read of the connection: that
+    // check must come before the status is looked at, or a revoked connection (409) would leak.
+    const { connectionId: revokedA } = await connect(server.url, clientA.apiKey, uniq("gone-"), "google", {
+      scopes: [GMAIL_READONLY],
+    });
+    expect(
+      (await api(server.url, "DELETE", `/v1/connections/${revokedA}`, { token: clientA.apiKey })).status,
+    ).toBe(204);
+    const missing = `con_${"Z".repeat(22)}`;
+    const detailOf = async (id: string) => {
+      const response = await api(server.url, "POST", `/v1/connections/${id}/token`, {
+        token: clientB.apiKey,
+        body: {},
+      });
+      expectNotFound(response, `token of ${id}`);
+      return (response.json as { detail: string }).detail.replace(id, "<id>");
+    };
+    const details = new Set([await detailOf(googleA), await detailOf(revokedA), await detailOf(missing)]);
+    expect([...details]).toEqual(["Connection <id> not found"]);
+    // A itself sees its revoked connection as revoked (409), and its live one works.
+    const own = await api(server.url, "POST", `/v1/connections/${revokedA}/token`, {
+      token: clientA.apiKey,
+      body: {},
+    });
+    expect(own.status).toBe(409);
+    expect(
+      (await api(server.url, "POST", `/v1/connections/${googleA}/token`, { token: clientA.apiKey, body: {} }))
+        .status,
+    ).toBe(200);
+  });
+
   it("cannot read, list, use or delete A's connections", async () => {
     const before = await snapshotA();
     const b = clientB.apiKey;

@@ -172,6 +172,41 @@ describe("getAccessToken", () => {
     });
   });
 
+  it("authorize sees the owner before the status, and a refusal reads exactly like a missing connection", async () => {
+    const { pool, connection } = await setup();
+    const seen: unknown[] = [];
+    const ok = await pool.getAccessToken(connection.id, {
+      authorize: (owner) => {
+        seen.push(owner);
+        return owner.userId === "u_1";
+      },
+    });
+    expect(ok.accessToken).toBeTruthy();
+    expect(seen).toEqual([{ id: connection.id, userId: "u_1", providerId: "fake", clientId: null }]);
+
+    await pool.connections.revoke(connection.id);
+    const refused = await pool.getAccessToken(connection.id, { authorize: () => false }).catch((e) => e);
+    const missing = await pool.getAccessToken("con_doesnotexist0000000000").catch((e) => e);
+    // Refused before the revoked status is looked at: no 409 that would tell it exists.
+    expect(refused).toMatchObject({ code: "not_found", message: missing.message });
+  });
+
+  it("reads the signal option only when it has to wait, so a warm call never builds one", async () => {
+    const { pool, connection, tokens } = await setup();
+    let reads = 0;
+    const options = {
+      get signal() {
+        reads++;
+        return new AbortController().signal;
+      },
+    };
+    await pool.getAccessToken(connection.id, options);
+    expect(reads).toBe(0);
+    await tokens.expire(connection.id);
+    await pool.getAccessToken(connection.id, options);
+    expect(reads).toBe(1);
+  });
+
   it("does not refresh every call when the provider's tokens live shorter than the skew", async () => {
     const provider = fakeProvider({ accessTokenTtlMs: 20_000 });
     const { pool } = poolFixture([provider]);

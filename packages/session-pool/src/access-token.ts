@@ -10,6 +10,8 @@ import type { StoredRecord } from "@securecontext/token-store";
 import {
   assertUsable,
   type ConnectionRecord,
+  notFound,
+  ownershipOf,
   requireConnection,
   toConnection,
   updateConnection,
@@ -319,10 +321,12 @@ export function createAccessTokenService(context: PoolContext): AccessTokenServi
     connectionId: string,
     force: boolean,
     minValidityMs: number,
-    signal: AbortSignal | undefined,
+    callerOptions: Pick<GetAccessTokenOptions, "signal" | "authorize">,
     failedAccessToken?: string,
   ): Promise<AccessTokenResponse> => {
     const record = await requireConnection(context, connectionId);
+    if (callerOptions.authorize && !callerOptions.authorize(ownershipOf(record)))
+      throw notFound(connectionId);
     assertUsable(record);
     if (record.status === "needs_reauth") throw reauthErrorFor(record);
     const stored = await readTokenSet(context, connectionId);
@@ -341,7 +345,8 @@ export function createAccessTokenService(context: PoolContext): AccessTokenServi
         observed: failedAccessToken ?? stored.value.accessToken,
         force,
         minValidityMs,
-        signal,
+        // Read here, not up front: building a request's signal costs more than the warm path.
+        signal: callerOptions.signal,
       }),
     );
   };
@@ -352,11 +357,11 @@ export function createAccessTokenService(context: PoolContext): AccessTokenServi
         connectionId,
         getOptions.forceRefresh ?? false,
         getOptions.minValidityMs ?? options.refreshSkewMs,
-        getOptions.signal,
+        getOptions,
       );
     },
     replaceRejectedToken(connectionId, failedAccessToken, signal) {
-      return start(connectionId, true, options.refreshSkewMs, signal, failedAccessToken);
+      return start(connectionId, true, options.refreshSkewMs, { signal }, failedAccessToken);
     },
   };
 }

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, StoreError } from "@securecontext/protoco
 import type { StoredRecord } from "@securecontext/token-store";
 import type { PoolContext } from "./context";
 import { iso } from "./timing";
+import type { ConnectionOwnership } from "./types";
 
 /** A connection as stored: the wire shape with epoch-ms times. Never holds a token. */
 export interface ConnectionRecord {
@@ -52,8 +53,18 @@ export async function requireConnection(
   connectionId: string,
 ): Promise<ConnectionRecord> {
   const record = await readConnection(context, connectionId);
-  if (!record) throw new NotFoundError("connection not found", { extra: { connectionId } });
+  if (!record) throw notFound(connectionId);
   return record.value;
+}
+
+/** The error for a connection that does not exist (or that the caller may not see). */
+export function notFound(connectionId: string): NotFoundError {
+  return new NotFoundError("connection not found", { extra: { connectionId } });
+}
+
+/** Whose a connection is, without the ISO conversions of a full {@link toConnection}. */
+export function ownershipOf(record: ConnectionRecord): ConnectionOwnership {
+  return { id: record.id, userId: record.userId, providerId: record.providerId, clientId: record.clientId };
 }
 
 const MAX_CAS_ATTEMPTS = 20;

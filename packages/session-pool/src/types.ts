@@ -40,11 +40,25 @@ export interface ConnectionListFilter {
   cursor?: string;
 }
 
+/** The fields of a connection that say whose it is (what an access check needs). */
+export type ConnectionOwnership = Pick<Connection, "id" | "userId" | "providerId" | "clientId">;
+
 export interface GetAccessTokenOptions {
   forceRefresh?: boolean;
   /** Refresh when the token expires within this many ms (default 60 000). */
   minValidityMs?: number;
+  /**
+   * Aborts waiting for a refresh. Read only when the call has to wait or refresh, so it may be a
+   * getter that builds the signal on demand (the warm path never needs one).
+   */
   signal?: AbortSignal;
+  /**
+   * Called with the connection's ownership right after it is read, before its status is looked
+   * at. Return false to fail exactly as a missing connection does (`NotFoundError`), so a caller
+   * that may not see it learns nothing about it — not even that it was revoked. Saves a separate
+   * read of the connection for the access check.
+   */
+  authorize?: (connection: ConnectionOwnership) => boolean;
 }
 
 export interface ConnectionService {

@@ -109,8 +109,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain),
  * then writes the event under its own key; a crash between the two is repaired by the next reader.
  *
- * Appends are batched per process: while one batch holds the lease, new appends queue up, and the
- * next batch commits all of them (up to 128, in call order) under one lease acquisition and one
+ * Appends are batched per process: appends made in one turn of the event loop, and any made while
+ * a batch holds the lease, queue up, and the next batch commits all of them (up to 128, in call order) under one lease acquisition and one
  * head compare-and-set. The head carries the whole batch, so a crash after the commit still loses
  * nothing. The lease is therefore only contended across instances, once per batch.
  *
@@ -228,7 +228,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       draining = false;
       if (pending.length > 0) {
         draining = true;
-        queueMicrotask(() => void drain());
+        setImmediate(() => void drain());
       } else {
         const waiters = idleWaiters;
         idleWaiters = [];
@@ -252,9 +252,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return new Promise<AuditEvent>((resolve, reject) => {
       pending.push({ fields, resolve, reject });
       if (!draining) {
-        // Start on a microtask, so appends made in the same turn share the first batch too.
+        // Start after the current I/O phase (setImmediate, not a microtask): every request handled
+        // in this turn of the event loop joins the batch. On an in-process store a microtask start
+        // committed each request's event alone, one lease and one head write per request.
         draining = true;
-        queueMicrotask(() => void drain());
+        setImmediate(() => void drain());
       }
     });
   }

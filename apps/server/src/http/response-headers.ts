@@ -1,16 +1,27 @@
+import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
 
 /**
- * Sets headers on the response a handler already produced. Hono's `c.header()` after the handler
- * copies the whole response (and on @hono/node-server turns its lightweight response into a full
- * WHATWG one with a streamed body) once per call; setting them in place on the response's own
- * headers costs nothing. Responses with immutable headers (a `fetch()` result passed through) fall
- * back to `c.header()`, which copies.
+ * Adds headers to the response of this request, after the handler produced it.
+ *
+ * Under @hono/node-server they go straight onto the Node `ServerResponse`: the adapter writes the
+ * handler's response with `writeHead(status, headers)`, which merges headers set earlier with
+ * `setHeader` (the handler's own value wins on a clash). The `Response` object is never touched,
+ * so its plain header object stays on the adapter's fast path; reading `c.res.headers` would turn
+ * it into a WHATWG `Headers` that is then iterated, sorted and copied once more to be written.
+ *
+ * Without Node bindings (`app.request` in tests), or once headers went out (a stream), they are set
+ * on the response's own headers; immutable ones (a `fetch()` result passed through) fall back to
+ * `c.header()`, which copies the response.
  */
 export function setResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
-  let target: Headers | undefined;
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+    for (const name in headers) outgoing.setHeader(name, headers[name] as string);
+    return;
+  }
   try {
-    target = c.res.headers;
+    const target = c.res.headers;
     for (const name in headers) target.set(name, headers[name] as string);
   } catch {
     for (const name in headers) c.header(name, headers[name] as string);

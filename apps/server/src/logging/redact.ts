@@ -57,15 +57,24 @@ function isKnownSafe(key: string, value: unknown): boolean {
  * so `access_token`, `Access-Token` and `accessToken` all match.
  */
 export function isSecretKey(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_]/g, "");
-  return SECRET_KEY_NAMES.has(normalized) || SECRET_KEY_SUFFIX.test(normalized);
+  let secret = secretKeyMemo.get(key);
+  if (secret === undefined) {
+    const normalized = key.toLowerCase().replace(/[-_]/g, "");
+    secret = SECRET_KEY_NAMES.has(normalized) || SECRET_KEY_SUFFIX.test(normalized);
+    // Logged key names come from code, so the set stays small; the cap keeps odd input from growing it.
+    if (secretKeyMemo.size < 4096) secretKeyMemo.set(key, secret);
+  }
+  return secret;
 }
+const secretKeyMemo = new Map<string, boolean>();
 
 // SCP secrets are a fixed prefix plus base62; Bearer credentials are RFC 6750 b64token characters.
 const SECRET_PATTERN = /scp_(?:sk|st|whsec)_[0-9A-Za-z]+|\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** `text` with every SCP secret (`scp_sk_…`, `scp_st_…`, `scp_whsec_…`) and `Bearer …` credential cut out. */
 export function scrubString(text: string): string {
+  // Most strings hold neither marker; two substring searches are cheaper than the regex scan.
+  if (!text.includes("scp_") && !/bearer/i.test(text)) return text;
   return text.replace(SECRET_PATTERN, (match) =>
     match.toLowerCase().startsWith("bearer") ? `Bearer ${REDACTED}` : REDACTED,
   );

@@ -2,6 +2,7 @@ import {
   connectionFilterSchema,
   connectionIdSchema,
   ForbiddenError,
+  NotFoundError,
   tokenRequestBodySchema,
 } from "@securecontext/protocol";
 import type { ConnectionListFilter } from "@securecontext/session-pool";
@@ -11,7 +12,14 @@ import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { requestSignal } from "../http/request-signal";
-import { aboutConnection, listBody, recordAudit, visibleConnection } from "./shared";
+import {
+  aboutConnection,
+  canSeeConnection,
+  connectionNotFound,
+  listBody,
+  recordAudit,
+  visibleConnection,
+} from "./shared";
 
 /** Connections: list/get/delete and the token endpoint. */
 export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -58,43 +66,51 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
   app.post("/v1/connections/:id/token", async (c) => {
     const caller = requireCaller(c, "admin", "client", "session");
     const id = readParam(c, "id", connectionIdSchema);
-    const connection = await visibleConnection(deps, caller, id);
-    const body = await readJson(c, tokenRequestBodySchema);
     const allowed =
       caller.kind === "admin" ||
       (caller.kind === "client" && caller.allowTokenAccess) ||
       (caller.kind === "session" && caller.session.allowTokenAccess);
     if (!allowed) {
-      await recordAudit(c, deps, {
-        type: "token.issued",
-        outcome: "denied",
-        ...aboutConnection(connection),
-      });
+      const connection = await visibleConnection(deps, caller, id);
+      await readJson(c, tokenRequestBodySchema);
+      await recordAudit(c, deps, { type: "token.issued", outcome: "denied", ...aboutConnection(connection) });
       throw new ForbiddenError(
         caller.kind === "session"
           ? "This session was not created with allowTokenAccess"
           : "This client is not allowed raw token access (allowTokenAccess)",
       );
     }
+    const body = await readJson(c, tokenRequestBodySchema);
+    // The pool reads the connection once and asks us whether this caller may see it before it
+    // looks at anything else; a connection the caller may not see fails as a missing one does.
+    let about: ReturnType<typeof aboutConnection> | undefined;
     try {
       const token = await deps.pool.getAccessToken(id, {
         ...(body.forceRefresh ? { forceRefresh: true } : {}),
-        signal: requestSignal(c),
+        authorize: (connection) => {
+          if (!canSeeConnection(caller, connection)) return false;
+          about = aboutConnection(connection);
+          return true;
+        },
+        // Built only if the call has to wait for a refresh (a warm token never needs it).
+        get signal() {
+          return requestSignal(c);
+        },
       });
       await recordAudit(c, deps, {
         type: "token.issued",
         outcome: "success",
-        ...aboutConnection(connection),
+        ...(about as ReturnType<typeof aboutConnection>),
         detail: { forceRefresh: Boolean(body.forceRefresh) },
       });
       c.header("Cache-Control", "no-store");
       return c.json(token);
     } catch (error) {
-      await recordAudit(c, deps, {
-        type: "token.issued",
-        outcome: "failure",
-        ...aboutConnection(connection),
-      });
+      if (about === undefined) {
+        if (error instanceof NotFoundError) throw connectionNotFound(id);
+        throw error;
+      }
+      await recordAudit(c, deps, { type: "token.issued", outcome: "failure", ...about });
       throw error;
     }
   });

@@ -34,8 +34,16 @@ const DROP_REQUEST_HEADERS = new Set([
   "referer",
 ]);
 
-/** Response headers not passed back (hop-by-hop, cookies of the provider, framing we recompute). */
+/**
+ * Response headers not passed back (hop-by-hop, cookies of the provider, framing we recompute, and
+ * names the server sets itself: its request id and rate-limit fields describe SCP, not the provider).
+ */
 const DROP_RESPONSE_HEADERS = new Set([
+  "x-request-id",
+  "ratelimit-limit",
+  "ratelimit-remaining",
+  "ratelimit-reset",
+  "ratelimit-policy",
   "connection",
   "keep-alive",
   "transfer-encoding",

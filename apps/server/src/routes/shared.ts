@@ -65,12 +65,19 @@ export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: Audi
 /** The connection if this caller may see it; 404 otherwise (never 403: ids of others do not exist). */
 export async function visibleConnection(deps: AppDeps, caller: Caller, id: string): Promise<Connection> {
   const connection = await deps.pool.connections.get(id);
-  if (!connection || !canSeeConnection(caller, connection))
-    throw new NotFoundError(`Connection ${id} not found`);
+  if (!connection || !canSeeConnection(caller, connection)) throw connectionNotFound(id);
   return connection;
 }
 
-export function canSeeConnection(caller: Caller, connection: Connection): boolean {
+/** The 404 for a connection that does not exist or that this caller may not see (the same for both). */
+export function connectionNotFound(id: string): NotFoundError {
+  return new NotFoundError(`Connection ${id} not found`);
+}
+
+export function canSeeConnection(
+  caller: Caller,
+  connection: Pick<Connection, "id" | "userId" | "clientId">,
+): boolean {
   if (caller.kind === "admin") return true;
   if (caller.kind === "client") return connection.clientId === caller.clientId;
   return caller.session.connectionIds.includes(connection.id) && caller.session.userId === connection.userId;

@@ -1,0 +1,35 @@
+import { StoreError } from "@securecontext/protocol";
+import { describe, expect, it } from "vitest";
+import { guarded } from "./store-guard";
+
+describe("guarded", () => {
+  it("turns a store call that never answers into a StoreError naming the operation", async () => {
+    const started = Date.now();
+    const error = await guarded("get", () => new Promise<never>(() => {}), 60).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe("store did not answer get within 60 ms");
+    // One shared sweeper checks deadlines every 25 ms: late by at most about that.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(60);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("passes answers and SCP errors through, and wraps anything else", async () => {
+    await expect(guarded("get", async () => 42, 1_000)).resolves.toBe(42);
+    const scp = new StoreError("already an SCP error");
+    await expect(guarded("get", () => Promise.reject(scp), 1_000)).rejects.toBe(scp);
+    const wrapped = await guarded("set", () => Promise.reject(new Error("ECONNRESET")), 1_000).catch(
+      (e) => e,
+    );
+    expect(wrapped).toBeInstanceOf(StoreError);
+    expect(wrapped.message).toBe("store unavailable during set");
+  });
+
+  it("keeps many calls in flight independent: only the slow one times out", async () => {
+    const results = await Promise.allSettled([
+      guarded("fast", () => new Promise((resolve) => setTimeout(() => resolve("a"), 5)), 80),
+      guarded("slow", () => new Promise<never>(() => {}), 80),
+      guarded("none", () => new Promise((resolve) => setTimeout(() => resolve("c"), 120)), 0),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+});
