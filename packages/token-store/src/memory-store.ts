@@ -107,7 +107,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     const entry = sharedEntry(shared(json), version, expiresAt);
     if (expiresAt !== undefined && expiresAt <= now()) remove(key);
     else put(key, entry);
-    return toRecord<T>(entry);
+    return writtenRecord<T>(entry);
+  };
+  /**
+   * What `set` and `compareAndSet` return: the value as stored, parsed only if the caller reads it
+   * (most only check that the write happened; an audit head holding a whole batch is large).
+   */
+  const writtenRecord = <T>(entry: Entry): StoredRecord<T> => {
+    let parsed: { value: T } | undefined;
+    return {
+      get value(): T {
+        parsed ??= { value: JSON.parse(entry.json) as T };
+        return parsed.value;
+      },
+      version: entry.version,
+      ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
+    };
   };
   /**
    * Identical values written back to back (a session's three index entries) share one string:

@@ -46,8 +46,11 @@ export interface ClientRegistry {
   list(options: { limit: number; cursor?: string }): Promise<ListPage<Client>>;
   /** Deletes the client and its key index; its key fails at once. True when it existed. */
   delete(id: string): Promise<boolean>;
-  /** The client owning this `scp_sk_…` key, or undefined. */
-  authenticate(apiKey: string): Promise<Client | undefined>;
+  /**
+   * The client owning this `scp_sk_…` key, or undefined. `keyHash` is its {@link hashSecret} when
+   * the caller already computed it (the rate limiter did).
+   */
+  authenticate(apiKey: string, keyHash?: string): Promise<Client | undefined>;
   /** Creates or updates a client from `SCP_CONFIG` with the key it declares. */
   upsertConfigured(input: {
     id: string;
@@ -100,12 +103,12 @@ export function createClientRegistry(options: { records: TokenStore; now?: () =>
       await records.delete(`${KEY_PREFIX}${record.keyHash}`);
       return records.delete(`${CLIENT_PREFIX}${id}`);
     },
-    async authenticate(apiKey) {
-      const index = await records.get<{ clientId: string }>(`${KEY_PREFIX}${hashSecret(apiKey)}`);
+    async authenticate(apiKey, keyHash = hashSecret(apiKey)) {
+      const index = await records.get<{ clientId: string }>(`${KEY_PREFIX}${keyHash}`);
       if (!index) return undefined;
       const record = await getRecord(index.value.clientId);
       // The key must still be the client's current key (a rotated-out key fails).
-      if (!record || record.keyHash !== hashSecret(apiKey)) return undefined;
+      if (!record || record.keyHash !== keyHash) return undefined;
       return toClient(record);
     },
     async upsertConfigured(input) {

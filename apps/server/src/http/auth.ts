@@ -4,6 +4,7 @@ import type { Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ClientRegistry } from "../clients";
 import type { AppEnv } from "./context";
+import { requestHeader } from "./request-header";
 import type { AuditLogService } from "./services";
 
 function sha256(value: string): Buffer {
@@ -17,7 +18,7 @@ export function secretsEqual(a: string, b: string): boolean {
 
 /** The bearer credential of a request, or undefined. Malformed headers count as absent-but-invalid. */
 export function bearerOf(c: Context): string | undefined | null {
-  const header = c.req.header("authorization");
+  const header = requestHeader(c, "authorization");
   if (header === undefined) return undefined;
   const match = /^Bearer\s+([^\s]+)\s*$/i.exec(header);
   return match ? (match[1] as string) : null;
@@ -48,11 +49,12 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
     c.set("caller", undefined);
     c.set("bearerHash", undefined);
     if (bearer === undefined) return next();
-    if (bearer !== null) c.set("bearerHash", known ?? sha256(bearer).toString("hex"));
+    const bearerHash = bearer ? (known ?? sha256(bearer).toString("hex")) : undefined;
+    if (bearer !== null) c.set("bearerHash", bearerHash);
     let caller: Caller | undefined;
     if (bearer) {
       if (bearer.startsWith("scp_sk_")) {
-        const client = await deps.clients.authenticate(bearer);
+        const client = await deps.clients.authenticate(bearer, bearerHash);
         if (client)
           caller = { kind: "client", clientId: client.id, allowTokenAccess: client.allowTokenAccess };
       } else if (bearer.startsWith("scp_st_")) {

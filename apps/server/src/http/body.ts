@@ -8,6 +8,7 @@ import {
 } from "@securecontext/protocol";
 import type { Context } from "hono";
 import type { z } from "zod";
+import { requestHeader } from "./request-header";
 
 /** Largest request body the API accepts (SPEC §3). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -69,7 +70,7 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
 
 /** Reads the raw body, failing with 413 as soon as it passes `limit` bytes (declared or streamed). */
 export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
-  const declared = c.req.header("content-length");
+  const declared = requestHeader(c, "content-length");
   if (declared !== undefined && Number(declared) > limit) {
     throw new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
   }
@@ -102,7 +103,7 @@ export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise
 }
 
 function mediaType(c: Context): string | undefined {
-  return c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+  return requestHeader(c, "content-type")?.split(";")[0]?.trim().toLowerCase();
 }
 
 function isJsonMediaType(type: string): boolean {

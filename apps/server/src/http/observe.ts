@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import { RequestLogLine } from "../logging";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 
@@ -40,13 +41,13 @@ export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const status = c.res.status;
       deps.metrics.observeRequest(route, c.req.method, status, seconds);
       deps.logger.info(
-        {
-          requestId: c.get("requestId"),
-          method: c.req.method,
+        new RequestLogLine(
+          c.get("requestId"),
+          c.req.method,
           route,
           status,
-          ms: Math.round(seconds * 10_000) / 10,
-        },
+          Math.round(seconds * 10_000) / 10,
+        ),
         "request",
       );
     }

@@ -11,5 +11,5 @@
  *
  * @module
  */
-export { type CreateLoggerOptions, createLogger, REDACT_PATHS } from "./logger";
+export { type CreateLoggerOptions, createLogger, REDACT_PATHS, RequestLogLine } from "./logger";
 export { isSecretKey, REDACTED, type RedactDeepOptions, redactDeep, scrubString } from "./redact";

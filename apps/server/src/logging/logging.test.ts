@@ -1,6 +1,6 @@
 import { newSecret, randomBase62 } from "@securecontext/protocol";
 import { describe, expect, it } from "vitest";
-import { createLogger, REDACT_PATHS } from "./logger";
+import { createLogger, REDACT_PATHS, RequestLogLine } from "./logger";
 import { isSecretKey, REDACTED, redactDeep, scrubString } from "./redact";
 
 function capture() {
@@ -30,6 +30,24 @@ function secrets() {
 }
 
 describe("createLogger", () => {
+  it("writes request lines without the deep copy, but still scrubs a secret-shaped request id", () => {
+    const { logger, lines } = capture();
+    const apiKey = newSecret("apiKey");
+    logger.info(new RequestLogLine("req_abc", "POST", "/v1/connections/:id/token", 200, 1.5), "request");
+    logger.info(new RequestLogLine(apiKey, "GET", "/v1/session", 401, 0.2), "request");
+    const [first, second] = lines.map((line) => JSON.parse(line));
+    expect(first).toMatchObject({
+      requestId: "req_abc",
+      method: "POST",
+      route: "/v1/connections/:id/token",
+      status: 200,
+      ms: 1.5,
+      msg: "request",
+    });
+    expect(lines.join("")).not.toContain(apiKey);
+    expect(second.requestId).toBe(REDACTED);
+  });
+
   it("redacts every REDACT_PATHS key at the top level, one and three levels down, and in headers", () => {
     const names = new Set(
       REDACT_PATHS.map((path) => /(?:\["([^"]+)"\]|([^.[\]*]+))$/.exec(path)?.slice(1).find(Boolean) ?? ""),

@@ -13,6 +13,7 @@ import { readJson, readParam } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { normalizeError } from "../http/errors";
+import { requestHeader } from "../http/request-header";
 import { requestSignal } from "../http/request-signal";
 import { findAction, resolveActionConnection, withConnectUrl } from "./action-target";
 import { aboutConnection, recordAudit } from "./shared";
@@ -114,7 +115,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.post("/v1/actions/:actionId/stream", async (c) => {
     const { caller, action, input, connection } = await prepareCall(c, deps);
-    const sse = (c.req.header("accept") ?? "").includes("text/event-stream");
+    const sse = (requestHeader(c, "accept") ?? "").includes("text/event-stream");
     const frames = framer(sse);
     const abort = new AbortController();
     requestSignal(c).addEventListener("abort", () => abort.abort(), { once: true });

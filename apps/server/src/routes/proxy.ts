@@ -4,6 +4,7 @@ import { requireCaller } from "../http/auth";
 import { readBodyBytes, readParam } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
+import { requestHeader } from "../http/request-header";
 import { requestSignal } from "../http/request-signal";
 import { buildProxyUrl, selectProxyBase } from "./proxy-url";
 import { aboutConnection, recordAudit, visibleConnection } from "./shared";
@@ -78,7 +79,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const search = queryIndex === -1 ? "" : rawTarget.slice(queryIndex);
     const prefix = `/v1/proxy/${connectionId}/`;
     const rest = rawPath.startsWith(prefix) ? rawPath.slice(prefix.length) : "";
-    const base = selectProxyBase(provider.apiBaseUrls, c.req.header("scp-proxy-base"));
+    const base = selectProxyBase(provider.apiBaseUrls, requestHeader(c, "scp-proxy-base"));
     const target = buildProxyUrl(base, rest, search);
 
     const headers = new Headers();
