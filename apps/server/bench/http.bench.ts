@@ -228,7 +228,7 @@ async function main() {
           SCP_HOST: "127.0.0.1",
           SCP_BASE_URL: url,
           // Limiting stays on (its cost is part of every request) with a budget the run cannot exhaust.
-          SCP_RATE_LIMIT: "1000000000",
+          SCP_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? "1000000000",
           NODE_ENV: "production",
         });
       let server = await start();

@@ -8,6 +8,7 @@
  *   → { cmd: "cpu" }                         ← { cpuMicros, systemMicros } (user + system, and system alone, since start)
  *   → { cmd: "close" }                       ← exits
  */
+import v8 from "node:v8";
 import pino from "pino";
 
 const { startServer } =
@@ -19,6 +20,11 @@ function memory() {
   gc();
   gc();
   const usage = process.memoryUsage();
+  if (process.env.BENCH_MEMORY_DETAIL) {
+    console.error("[server memory]", JSON.stringify(usage));
+    for (const space of v8.getHeapSpaceStatistics())
+      console.error(`  ${space.space_name.padEnd(28)} size ${(space.space_size / 1048576).toFixed(1)} MB, used ${(space.space_used_size / 1048576).toFixed(1)} MB`);
+  }
   return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
 }
 
@@ -64,7 +70,9 @@ process.on("message", async (message) => {
         ),
       );
     }
-    send({ ok: true, seconds: (performance.now() - started) / 1000, ...memory() });
+    const seconds = (performance.now() - started) / 1000;
+    if (process.env.BENCH_SETTLE_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_MS)));
+    send({ ok: true, seconds, ...memory() });
   } catch (error) {
     send({ ok: false, error: String(error) });
   }
