@@ -23,7 +23,9 @@ function memory() {
   if (process.env.BENCH_MEMORY_DETAIL) {
     console.error("[server memory]", JSON.stringify(usage));
     for (const space of v8.getHeapSpaceStatistics())
-      console.error(`  ${space.space_name.padEnd(28)} size ${(space.space_size / 1048576).toFixed(1)} MB, used ${(space.space_used_size / 1048576).toFixed(1)} MB`);
+      console.error(
+        `  ${space.space_name.padEnd(28)} size ${(space.space_size / 1048576).toFixed(1)} MB, used ${(space.space_used_size / 1048576).toFixed(1)} MB`,
+      );
   }
   return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
 }
@@ -71,7 +73,8 @@ process.on("message", async (message) => {
       );
     }
     const seconds = (performance.now() - started) / 1000;
-    if (process.env.BENCH_SETTLE_MS) await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_MS)));
+    if (process.env.BENCH_SETTLE_MS)
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_SETTLE_MS)));
     send({ ok: true, seconds, ...memory() });
   } catch (error) {
     send({ ok: false, error: String(error) });

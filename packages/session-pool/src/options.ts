@@ -54,7 +54,10 @@ export interface SessionPoolOptions {
   sessionCache?: { max?: number; maxAgeMs?: number };
   /** Prefix of every key the pool writes (default `scp:`). */
   keyPrefix?: string;
-  /** A store call that takes longer fails with `StoreError` (default 5 000 ms; 0 waits forever). */
+  /**
+   * A store call that takes longer fails with `StoreError` (default 5 000 ms; 0 waits forever).
+   * Not applied to backends marked `inProcess` (memory, file), which cannot hang.
+   */
   storeTimeoutMs?: number;
   /** `fetch` used by `actions.authorizedFetch` (default the global fetch). */
   fetch?: typeof fetch;

@@ -39,16 +39,18 @@ export function createSessionPool(options: SessionPoolOptions): SessionPool {
     keyRing: resolved.keyRing,
     isSecret: keys.isSecret,
   });
+  // In-process stores cannot hang; a timer per store call cost more than their operations.
+  const storeTimeoutMs = resolved.backend.inProcess ? 0 : resolved.storeTimeoutMs;
   const context: PoolContext = {
     options: resolved,
     keys,
-    store: guardBackend(resolved.backend, records, resolved.storeTimeoutMs),
+    store: guardBackend(resolved.backend, records, storeTimeoutMs),
     events: createEventBus(resolved.logger),
     tokenSets: createTokenSetCache({
       raw: resolved.backend.records,
       keyRing: resolved.keyRing,
       max: 10_000,
-      storeTimeoutMs: resolved.storeTimeoutMs,
+      storeTimeoutMs,
     }),
   };
   const cache = createSessionCache(context);

@@ -8,7 +8,6 @@ describe("guarded", () => {
     const error = await guarded("get", () => new Promise<never>(() => {}), 60).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toBe("store did not answer get within 60 ms");
-    // One shared sweeper checks deadlines every 25 ms: late by at most about that.
     expect(Date.now() - started).toBeGreaterThanOrEqual(60);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
@@ -31,5 +30,36 @@ describe("guarded", () => {
       guarded("none", () => new Promise((resolve) => setTimeout(() => resolve("c"), 120)), 0),
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("the pool arms no timeout for in-process backends and keeps it for the others", async () => {
+    const { createSessionPool } = await import("./pool");
+    const { memoryBackend, createKeyRing, generateKey } = await import("@securecontext/token-store");
+    const keyRing = createKeyRing({ keys: [generateKey()] });
+    const hanging = (inProcess: boolean) => {
+      const backend = memoryBackend();
+      // A store whose reads never answer, marked (or not) as in-process.
+      return {
+        ...backend,
+        inProcess,
+        records: { ...backend.records, get: () => new Promise<never>(() => {}) },
+      };
+    };
+    const base = {
+      keyRing,
+      providers: { get: () => undefined, list: () => [] },
+      redirectUri: "http://scp.test/oauth/callback",
+      baseUrl: "http://scp.test",
+      storeTimeoutMs: 50,
+    };
+    const remote = createSessionPool({ ...base, backend: hanging(false) });
+    await expect(remote.connections.get("con_0000000000000000000000")).rejects.toBeInstanceOf(StoreError);
+    const local = createSessionPool({ ...base, backend: hanging(true) });
+    const outcome = await Promise.race([
+      local.connections.get("con_0000000000000000000000").then(() => "answered"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200)),
+    ]);
+    expect(outcome).toBe("still waiting");
+    await Promise.all([remote.close(), local.close()]);
   });
 });

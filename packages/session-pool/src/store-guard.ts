@@ -6,62 +6,21 @@ import type { Counters, Lock, PubSub, StoreBackend, TokenStore } from "@secureco
  * that takes longer than `timeoutMs` (a store that queues commands while unreachable) into one too.
  */
 export async function guarded<T>(operation: string, run: () => Promise<T>, timeoutMs = 0): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     if (timeoutMs <= 0) return await run();
-    return await new Promise<T>((resolve, reject) => {
-      const entry: Watched = { deadline: Date.now() + timeoutMs, operation, timeoutMs, reject };
-      watch(entry);
-      run().then(
-        (value) => {
-          watched.delete(entry);
-          resolve(value);
-        },
-        (error: unknown) => {
-          watched.delete(entry);
-          reject(error);
-        },
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreError(`store did not answer ${operation} within ${timeoutMs} ms`)),
+        timeoutMs,
       );
     });
+    return await Promise.race([run(), timeout]);
   } catch (error) {
     if (isScpError(error)) throw error;
     throw new StoreError(`store unavailable during ${operation}`, { cause: error });
-  }
-}
-
-/**
- * Store calls in flight with a deadline. One shared timer checks them every {@link SWEEP_MS}
- * (while any are in flight) instead of a timer armed and cleared around every call, which cost
- * more than an in-process store's whole operation. Deadlines are seconds; 25 ms late is fine.
- */
-interface Watched {
-  deadline: number;
-  operation: string;
-  timeoutMs: number;
-  reject(error: unknown): void;
-}
-const SWEEP_MS = 25;
-const watched = new Set<Watched>();
-let sweeper: ReturnType<typeof setInterval> | undefined;
-
-function watch(entry: Watched): void {
-  watched.add(entry);
-  if (sweeper === undefined) {
-    sweeper = setInterval(sweep, SWEEP_MS);
-    // A hung store call keeps the process alive through its own socket, not through this timer.
-    sweeper.unref?.();
-  }
-}
-
-function sweep(): void {
-  const now = Date.now();
-  for (const entry of watched) {
-    if (entry.deadline > now) continue;
-    watched.delete(entry);
-    entry.reject(new StoreError(`store did not answer ${entry.operation} within ${entry.timeoutMs} ms`));
-  }
-  if (watched.size === 0 && sweeper !== undefined) {
-    clearInterval(sweeper);
-    sweeper = undefined;
+  } finally {
+    if (timer) clearTimeout(timer);
   }
 }
 

@@ -112,6 +112,7 @@ export function encryptedBackend(options: {
   });
   return {
     kind: backend.kind,
+    ...(backend.inProcess ? { inProcess: true } : {}),
     records,
     locks: backend.locks,
     counters: backend.counters,

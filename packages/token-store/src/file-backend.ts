@@ -286,6 +286,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
 
   const backend: StoreBackend = {
     kind: "file",
+    inProcess: true,
     records,
     locks,
     counters,

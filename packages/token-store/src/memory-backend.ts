@@ -92,6 +92,7 @@ export function memoryBackend(options: MemoryStoreOptions = {}): StoreBackend {
 
   return {
     kind: "memory",
+    inProcess: true,
     records,
     locks,
     counters,

@@ -26,6 +26,42 @@ interface Entry {
 }
 
 /**
+ * What `set` and `compareAndSet` return: the value as stored, parsed only when a caller reads it.
+ * Most callers only check that the write happened, and some values are large (an audit chain head
+ * carries its whole batch). `value` is an own, enumerable accessor (spreads, `JSON.stringify` and
+ * equality checks see it like a data property) whose getter is one shared function: a getter
+ * closure per record gave every record its own hidden class, which fragmented V8's old space
+ * badly under bulk writes.
+ */
+class WrittenRecord<T> implements StoredRecord<T> {
+  declare readonly value: T;
+  readonly version: number;
+  readonly expiresAt?: number;
+  #json: string;
+  #parsed: { value: T } | undefined;
+
+  constructor(entry: Entry) {
+    Object.defineProperty(this, "value", VALUE_ACCESSOR);
+    this.#json = entry.json;
+    this.version = entry.version;
+    if (entry.expiresAt !== undefined) this.expiresAt = entry.expiresAt;
+  }
+
+  static parsedValue(record: WrittenRecord<unknown>): unknown {
+    record.#parsed ??= { value: JSON.parse(record.#json) };
+    return record.#parsed.value;
+  }
+}
+
+const VALUE_ACCESSOR: PropertyDescriptor = {
+  get(this: WrittenRecord<unknown>) {
+    return WrittenRecord.parsedValue(this);
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+/**
  * A flat copy of a (possibly sliced) string, so a stored key part never keeps the caller's whole
  * key alive (V8 represents `slice` results of 13+ characters as views into their parent).
  */
@@ -103,26 +139,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     version: entry.version,
     ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
   });
-  const write = <T>(key: string, json: string, version: number, expiresAt: number | undefined) => {
+  const write = (key: string, json: string, version: number, expiresAt: number | undefined): Entry => {
     const entry = sharedEntry(shared(json), version, expiresAt);
     if (expiresAt !== undefined && expiresAt <= now()) remove(key);
     else put(key, entry);
-    return writtenRecord<T>(entry);
-  };
-  /**
-   * What `set` and `compareAndSet` return: the value as stored, parsed only if the caller reads it
-   * (most only check that the write happened; an audit head holding a whole batch is large).
-   */
-  const writtenRecord = <T>(entry: Entry): StoredRecord<T> => {
-    let parsed: { value: T } | undefined;
-    return {
-      get value(): T {
-        parsed ??= { value: JSON.parse(entry.json) as T };
-        return parsed.value;
-      },
-      version: entry.version,
-      ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
-    };
+    return entry;
   };
   /**
    * Identical values written back to back (a session's three index entries) share one string:
@@ -187,7 +208,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       assertKey(key);
       const expiresAt = expiryOf(setOptions);
       const json = encodeJson(value);
-      return write<T>(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
+      return new WrittenRecord<T>(write(key, json, (live(key)?.version ?? 0) + 1, expiresAt));
     },
     async delete(key: string) {
       guard.check();
@@ -204,7 +225,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       const json = encodeJson(next);
       const current = live(key);
       if ((current?.version ?? null) !== expectedVersion) return null;
-      return write<T>(key, json, (current?.version ?? 0) + 1, expiresAt);
+      return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
     },
     async takeOnce<T>(key: string) {
       guard.check();

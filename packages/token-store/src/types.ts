@@ -89,6 +89,12 @@ export interface PubSub {
 export interface StoreBackend {
   /** `memory`, `file`, `redis`, `keyv`. */
   kind: string;
+  /**
+   * True when every operation completes inside this process and cannot hang waiting for a peer
+   * (memory, SQLite file). Callers then need no timeout around store calls; arming and clearing
+   * one per call cost more than these stores' operations themselves.
+   */
+  inProcess?: boolean;
   records: TokenStore;
   locks: Lock;
   counters: Counters;
