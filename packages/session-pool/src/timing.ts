@@ -25,8 +25,15 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number): nu
 
 /** Epoch ms to the ISO form every wire timestamp uses. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  // A warm token's expiry is formatted on every call with the same value.
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
+let lastIsoMs = Number.NaN;
+let lastIso = "";
 
 /**
  * One in-flight promise per key: concurrent callers with the same key share the first caller's

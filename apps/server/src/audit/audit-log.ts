@@ -135,6 +135,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const seqOfKey = (key: string) => SEQ_CEILING - Number(key.slice(eventPrefix.length));
 
   let materializedSeq = 0;
+  /**
+   * The head this process committed last (without its batch). The next batch starts from it instead
+   * of reading the head back (which carries the whole previous batch); if another writer moved the
+   * head since, the compare-and-set fails and the batch is retried from a fresh read.
+   */
+  let committedHead: { version: number; seq: number; hash: string; atMs: number } | undefined;
   const pending: PendingAppend[] = [];
   let draining = false;
   /** Resolvers of `flush` calls waiting for the queue to empty. */
@@ -173,12 +179,23 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     for (;;) {
       const token = await acquire();
       try {
-        const head = await records.get<ChainHead>(headKey);
-        if (head) await materialize(head.value);
-        const firstSeq = (head?.value.seq ?? 0) + 1;
-        let prevHash = head?.value.hash ?? GENESIS_HASH;
+        let base = committedHead;
+        if (base === undefined) {
+          const head = await records.get<ChainHead>(headKey);
+          if (head) {
+            await materialize(head.value);
+            base = {
+              version: head.version,
+              seq: head.value.seq,
+              hash: head.value.hash,
+              atMs: head.value.atMs,
+            };
+          }
+        }
+        const firstSeq = (base?.seq ?? 0) + 1;
+        let prevHash = base?.hash ?? GENESIS_HASH;
         // `at` never goes backwards along the chain, even when instances' clocks disagree.
-        let atMs = head?.value.atMs ?? 0;
+        let atMs = base?.atMs ?? 0;
         const events: AuditEvent[] = [];
         for (const fields of batch) {
           atMs = Math.max(now(), atMs);
@@ -189,7 +206,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         }
         const last = events[events.length - 1] as AuditEvent;
         const lastSeq = firstSeq + events.length - 1;
-        const committed = await records.compareAndSet<ChainHead>(headKey, head?.version ?? null, {
+        const committed = await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
           seq: lastSeq,
           hash: last.hash,
           atMs,
@@ -203,9 +220,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
           );
           await records.set(eventKey(lastSeq), last);
           materializedSeq = Math.max(materializedSeq, lastSeq);
+          committedHead = { version: committed.version, seq: lastSeq, hash: last.hash, atMs };
           return events;
         }
-        // Another writer committed first (our lease lapsed): read the new head and try again.
+        // Another writer committed first (our lease lapsed, or another instance appended since our
+        // last batch): read the new head and try again.
+        committedHead = undefined;
       } finally {
         await locks.release(lockKey, token).catch(() => false);
       }

@@ -117,6 +117,21 @@ describe("audit log", () => {
     expect(new Set(stored.map((entry) => entry.value.action)).size).toBe(60);
   });
 
+  it("an instance whose remembered head went stale (another appended since) re-reads it and stays on the chain", async () => {
+    const backend = memoryBackend();
+    const a = createAuditLog({ records: backend.records, locks: backend.locks });
+    const b = createAuditLog({ records: backend.records, locks: backend.locks });
+    // Alternating batches: every append after the first starts from a head the other instance moved.
+    for (let round = 0; round < 5; round++) {
+      await a.append({ ...base, action: `a${round}` });
+      await b.append({ ...base, action: `b${round}` });
+    }
+    await a.append({ ...base, action: "a-last" });
+    expect(await b.verify()).toEqual({ valid: true, count: 11 });
+    const newestFirst = (await a.list({ limit: 11 })).items.map((event) => event.action);
+    expect(newestFirst).toEqual(["a-last", "b4", "a4", "b3", "a3", "b2", "a2", "b1", "a1", "b0", "a0"]);
+  });
+
   it("cannot fork the chain even when the lock is useless (the head compare-and-set commits)", async () => {
     const backend = memoryBackend();
     const noLock: Lock = {

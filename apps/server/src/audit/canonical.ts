@@ -36,8 +36,12 @@ export const GENESIS_HASH = "0".repeat(64);
  * event without its `hash` member (which includes `prevHash` itself).
  */
 export function computeAuditHash(event: { prevHash: string } & Record<string, unknown>): string {
-  const { hash: _ignored, ...rest } = event;
+  let body: Record<string, unknown> = event;
+  if ("hash" in event) {
+    const { hash: _ignored, ...rest } = event;
+    body = rest;
+  }
   return createHash("sha256")
-    .update(event.prevHash + canonicalJson(rest))
+    .update(event.prevHash + canonicalJson(body))
     .digest("hex");
 }
