@@ -10,6 +10,7 @@ import type {
   ListOptions,
   Lock,
   LockLease,
+  SetManyEntry,
   SetOptions,
   StoreBackend,
   StoredRecord,
@@ -82,6 +83,22 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
   const now = options.now ?? Date.now;
   const guard = closeGuard("file store");
   const db = openDatabase(options);
+  /**
+   * Counter windows (rate limits) commit through a second connection with `synchronous = OFF`: they
+   * need no durability (power loss only forgets some counts), and an fsync per counted request cost
+   * more than the rest of a small API call. Both connections share one WAL, so the next durable
+   * commit persists these frames too, and WAL checksums keep a torn tail from corrupting anything.
+   */
+  const counterDb = options.path === ":memory:" ? db : openDatabase(options, "OFF");
+  const counterQ = {
+    get: counterDb.prepare<[string, number], Row>(
+      "SELECT value, version, expires_at FROM scp_kv WHERE ns = 'c' AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+    ),
+    upsert: counterDb.prepare<[string, number, number]>(
+      `INSERT INTO scp_kv (ns, key, value, version, expires_at) VALUES ('c', ?, '', ?, ?)
+       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, version = excluded.version, expires_at = excluded.expires_at`,
+    ),
+  };
 
   const q = {
     get: db.prepare<[string, string, number], Row>(
@@ -131,6 +148,12 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
       write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
     ),
+    setMany: db.transaction(
+      (rows: ReadonlyArray<{ key: string; json: string; expiresAt: number | undefined }>) => {
+        for (const row of rows)
+          write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+      },
+    ),
     delete: db.transaction((key: string) => {
       const existed = live("r", key) !== undefined;
       q.delete.run("r", key);
@@ -155,12 +178,12 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       q.upsert.run("l", key, lease.token, fence, lease.expiresAt);
       return { ...lease, fence };
     }),
-    increment: db.transaction((key: string, windowMs: number) => {
+    increment: counterDb.transaction((key: string, windowMs: number) => {
       const at = now();
-      const current = live("c", key);
+      const current = counterQ.get.get(key, at);
       const count = (current?.version ?? 0) + 1;
       const resetAt = current?.expires_at ?? at + windowMs;
-      q.upsert.run("c", key, "", count, resetAt);
+      counterQ.upsert.run(key, count, resetAt);
       return { count, resetAt };
     }),
   };
@@ -191,6 +214,13 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
         value: JSON.parse(json) as T,
         ...tx.set.immediate(key, json, expiresAt),
       }));
+    },
+    async setMany(entries: ReadonlyArray<SetManyEntry>) {
+      const rows = entries.map(({ key, value, options: setOptions }) => {
+        assertKey(key);
+        return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
+      });
+      run("write", () => tx.setMany.immediate(rows));
     },
     async delete(key: string) {
       assertKey(key);
@@ -298,13 +328,14 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       if (!guard.close()) return;
       if (timer) clearInterval(timer);
       pubsub.clear();
+      if (counterDb !== db) counterDb.close();
       db.close();
     },
   };
   return backend;
 }
 
-function openDatabase(options: FileBackendOptions): Database.Database {
+function openDatabase(options: FileBackendOptions, synchronous?: "OFF"): Database.Database {
   const inMemory = options.path === ":memory:";
   const path = inMemory ? options.path : resolve(options.path);
   try {
@@ -314,7 +345,7 @@ function openDatabase(options: FileBackendOptions): Database.Database {
     if (created) chmodSync(path, 0o600);
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${options.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+    db.pragma(`synchronous = ${synchronous ?? (options.synchronous === "NORMAL" ? "NORMAL" : "FULL")}`);
     db.exec(SCHEMA);
     return db;
   } catch (error) {

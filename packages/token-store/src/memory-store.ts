@@ -1,5 +1,5 @@
 import { closeGuard } from "./closed";
-import type { ListOptions, ListResult, SetOptions, StoredRecord, TokenStore } from "./types";
+import type { ListOptions, ListResult, SetManyEntry, SetOptions, StoredRecord, TokenStore } from "./types";
 import {
   assertExpectedVersion,
   assertKey,
@@ -209,6 +209,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       const expiresAt = expiryOf(setOptions);
       const json = encodeJson(value);
       return new WrittenRecord<T>(write(key, json, (live(key)?.version ?? 0) + 1, expiresAt));
+    },
+    async setMany(entries: ReadonlyArray<SetManyEntry>) {
+      guard.check();
+      // Validate and encode everything first, so a bad entry writes nothing.
+      const prepared = entries.map(({ key, value, options: setOptions }) => {
+        assertKey(key);
+        return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
+      });
+      for (const { key, json, expiresAt } of prepared)
+        write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
     },
     async delete(key: string) {
       guard.check();

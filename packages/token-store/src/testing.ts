@@ -117,6 +117,26 @@ export function runTokenStoreSuite(
       expect((await store.set(`${p}k`, "d")).version).toBe(1);
     });
 
+    test("setMany (where offered) writes every entry like set, or none when one is invalid", async (store, p) => {
+      if (!store.setMany) return;
+      await store.set(`${p}b`, "old");
+      await store.setMany([
+        { key: `${p}a`, value: { n: 1 } },
+        { key: `${p}b`, value: "new" },
+        { key: `${p}c`, value: [1, 2], options: { expiresAt: Date.now() + 60_000 } },
+      ]);
+      expect(await store.get(`${p}a`)).toEqual({ value: { n: 1 }, version: 1 });
+      expect(await store.get(`${p}b`)).toEqual({ value: "new", version: 2 });
+      expect((await store.get(`${p}c`))?.expiresAt).toBeGreaterThan(Date.now());
+      await expect(
+        store.setMany([
+          { key: `${p}d`, value: 1 },
+          { key: "", value: 2 },
+        ]),
+      ).rejects.toMatchObject({ code: "invalid_request" });
+      expect(await store.get(`${p}d`)).toBeUndefined();
+    });
+
     test("rejects invalid keys and non-JSON values", async (store, p) => {
       await expect(store.get("")).rejects.toMatchObject({ code: "invalid_request" });
       await expect(store.set(`${p}k`, undefined)).rejects.toMatchObject({ code: "invalid_request" });

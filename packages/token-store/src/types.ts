@@ -30,11 +30,24 @@ export interface ListResult<T = unknown> {
 }
 
 /** Keyed records with versions. Values are JSON-serializable. */
+/** One write of {@link TokenStore.setMany}. */
+export interface SetManyEntry {
+  key: string;
+  value: unknown;
+  options?: SetOptions;
+}
+
 export interface TokenStore {
   /** Current record or undefined (absent or expired). Atomic read. */
   get<T = unknown>(key: string): Promise<StoredRecord<T> | undefined>;
   /** Unconditional write; bumps the version. Atomic. */
   set<T = unknown>(key: string, value: T, options?: SetOptions): Promise<StoredRecord<T>>;
+  /**
+   * Optional: unconditional writes of several records as one atomic step (all or none), each as
+   * `set` would write it. Stores that commit durably pay that cost once for the whole batch (the
+   * file store: one transaction, one fsync). Callers fall back to `set` per record when absent.
+   */
+  setMany?(entries: ReadonlyArray<SetManyEntry>): Promise<void>;
   /** Removes the record; true when something was removed. Atomic. */
   delete(key: string): Promise<boolean>;
   /**

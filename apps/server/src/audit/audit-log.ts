@@ -214,11 +214,16 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
           ...(events.length > 1 ? { events } : {}),
         });
         if (committed) {
-          // The last event goes in after the others, so a stored last event means a whole batch.
-          await Promise.all(
-            events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)),
-          );
-          await records.set(eventKey(lastSeq), last);
+          if (records.setMany) {
+            // One atomic write for the whole batch (one transaction and one fsync on the file store).
+            await records.setMany(events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })));
+          } else {
+            // The last event goes in after the others, so a stored last event means a whole batch.
+            await Promise.all(
+              events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)),
+            );
+            await records.set(eventKey(lastSeq), last);
+          }
           materializedSeq = Math.max(materializedSeq, lastSeq);
           committedHead = { version: committed.version, seq: lastSeq, hash: last.hash, atMs };
           return events;

@@ -203,6 +203,8 @@ describe("audit log", () => {
     let failNextEventWrite = false;
     const flaky: TokenStore = {
       ...backend.records,
+      // A store without setMany: events are written one by one, and the crash lands between them.
+      setMany: undefined,
       get: (key) => backend.records.get(key),
       list: (prefix, options) => backend.records.list(prefix, options),
       compareAndSet: (key, version, next, options) =>
@@ -267,6 +269,8 @@ describe("audit log", () => {
     let crashAt = -1;
     const flaky: TokenStore = {
       ...backend.records,
+      // A store without setMany: events are written one by one, and the crash lands between them.
+      setMany: undefined,
       get: (key) => backend.records.get(key),
       list: (prefix, options) => backend.records.list(prefix, options),
       compareAndSet: (key, version, next, options) =>
@@ -294,6 +298,37 @@ describe("audit log", () => {
       "first",
     ]);
     expect(await other.verify()).toEqual({ valid: true, count: 7 });
+  });
+
+  it("repairs a batch whose one-step setMany failed after the head committed it", async () => {
+    const backend = memoryBackend();
+    let failSetMany = false;
+    const flaky: TokenStore = {
+      ...backend.records,
+      setMany: async (entries) => {
+        if (failSetMany) throw new Error("crash");
+        return backend.records.setMany?.(entries);
+      },
+    };
+    const crashing = createAuditLog({ records: flaky, locks: backend.locks });
+    await crashing.append({ ...base, action: "first" });
+    failSetMany = true;
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
+    );
+    expect(results.every((result) => result.status === "rejected")).toBe(true);
+    const other = createAuditLog({ records: backend.records, locks: backend.locks });
+    expect((await other.list()).items.map((event) => event.action)).toEqual([
+      "batch3",
+      "batch2",
+      "batch1",
+      "batch0",
+      "first",
+    ]);
+    // The crashed writer forgot its head and re-reads it: its next append stays on the chain.
+    failSetMany = false;
+    await crashing.append({ ...base, action: "after" });
+    expect(await other.verify()).toEqual({ valid: true, count: 6 });
   });
 
   it("rejects malformed input", async () => {
