@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { RequestLogLine } from "../logging";
+import { RequestLogLine, writeRequestLine } from "../logging";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 
@@ -40,7 +40,8 @@ export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
       const route = routeLabel(c);
       const status = c.res.status;
       deps.metrics.observeRequest(route, c.req.method, status, seconds);
-      deps.logger.info(
+      writeRequestLine(
+        deps.logger,
         new RequestLogLine(
           c.get("requestId"),
           c.req.method,
@@ -48,7 +49,6 @@ export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
           status,
           Math.round(seconds * 10_000) / 10,
         ),
-        "request",
       );
     }
   };

@@ -11,5 +11,11 @@
  *
  * @module
  */
-export { type CreateLoggerOptions, createLogger, REDACT_PATHS, RequestLogLine } from "./logger";
+export {
+  type CreateLoggerOptions,
+  createLogger,
+  REDACT_PATHS,
+  RequestLogLine,
+  writeRequestLine,
+} from "./logger";
 export { isSecretKey, REDACTED, type RedactDeepOptions, redactDeep, scrubString } from "./redact";

@@ -1,6 +1,6 @@
 import { newSecret, randomBase62 } from "@securecontext/protocol";
 import { describe, expect, it } from "vitest";
-import { createLogger, REDACT_PATHS, RequestLogLine } from "./logger";
+import { createLogger, REDACT_PATHS, RequestLogLine, writeRequestLine } from "./logger";
 import { isSecretKey, REDACTED, redactDeep, scrubString } from "./redact";
 
 function capture() {
@@ -30,22 +30,33 @@ function secrets() {
 }
 
 describe("createLogger", () => {
-  it("writes request lines without the deep copy, but still scrubs a secret-shaped request id", () => {
+  it("writes access lines exactly as pino would, through the scrubbing destination", () => {
     const { logger, lines } = capture();
     const apiKey = newSecret("apiKey");
-    logger.info(new RequestLogLine("req_abc", "POST", "/v1/connections/:id/token", 200, 1.5), "request");
-    logger.info(new RequestLogLine(apiKey, "GET", "/v1/session", 401, 0.2), "request");
-    const [first, second] = lines.map((line) => JSON.parse(line));
-    expect(first).toMatchObject({
+    const line = new RequestLogLine("req_abc", "POST", "/v1/connections/:id/token", 200, 1.5);
+    logger.info(line, "request");
+    writeRequestLine(logger, line);
+    writeRequestLine(logger, new RequestLogLine(apiKey, "GET", "/v1/session", 401, 0.2));
+    writeRequestLine(logger, new RequestLogLine(undefined, "GET", "/healthz", 200, 0.1));
+    const [viaPino, direct, secret, noId] = lines.map((text) => JSON.parse(text));
+    const { time: t1, ...pinoRest } = viaPino;
+    const { time: t2, ...directRest } = direct;
+    expect(directRest).toEqual(pinoRest);
+    expect(Object.keys(direct)).toEqual(Object.keys(viaPino));
+    expect(t2).toBeGreaterThanOrEqual(t1);
+    expect(direct).toMatchObject({
+      level: 30,
+      pid: process.pid,
       requestId: "req_abc",
-      method: "POST",
-      route: "/v1/connections/:id/token",
       status: 200,
-      ms: 1.5,
       msg: "request",
     });
     expect(lines.join("")).not.toContain(apiKey);
-    expect(second.requestId).toBe(REDACTED);
+    expect(secret.requestId).toBe(REDACTED);
+    expect("requestId" in noId).toBe(false);
+    logger.level = "warn";
+    writeRequestLine(logger, line);
+    expect(lines).toHaveLength(4);
   });
 
   it("redacts every REDACT_PATHS key at the top level, one and three levels down, and in headers", () => {
