@@ -342,6 +342,10 @@ describe.each(cases)("end to end: $providerId", (testCase) => {
     expect(token.json.accessToken).toBeTruthy();
     expect(token.json.tokenType.toLowerCase()).toBe("bearer");
     expect(token.text).not.toMatch(/refresh/i);
+    // Secrets are never cached by a browser or a proxy; the request id rides along.
+    expect(token.headers.get("cache-control")).toBe("no-store");
+    expect(token.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(token.headers.get("content-type")).toMatch(/^application\/json/);
     secrets.add(token.json.accessToken);
     if (testCase.proxyPath) {
       // The token is real: the provider API accepts it directly.

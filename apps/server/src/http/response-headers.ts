@@ -27,3 +27,17 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
     for (const name in headers) c.header(name, headers[name] as string);
   }
 }
+
+/**
+ * `Cache-Control: no-store` for the response a handler is about to return (token and secret
+ * responses). On Node it goes on the `ServerResponse` for the reason above; `c.header()` before the
+ * response exists would give the response a WHATWG `Headers` instead of a plain object.
+ */
+export function noStore(c: Context): void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+    outgoing.setHeader("Cache-Control", "no-store");
+  } else {
+    c.header("Cache-Control", "no-store");
+  }
+}

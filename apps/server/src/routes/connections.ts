@@ -12,6 +12,7 @@ import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
 import { requestSignal } from "../http/request-signal";
+import { noStore } from "../http/response-headers";
 import {
   aboutConnection,
   canSeeConnection,
@@ -103,7 +104,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
         ...(about as ReturnType<typeof aboutConnection>),
         detail: { forceRefresh: Boolean(body.forceRefresh) },
       });
-      c.header("Cache-Control", "no-store");
+      noStore(c);
       return c.json(token);
     } catch (error) {
       if (about === undefined) {

@@ -15,6 +15,7 @@ import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
 import type { AppDeps } from "../http/deps";
+import { noStore } from "../http/response-headers";
 import {
   canSeeConnection,
   createConnectRequest,
@@ -120,7 +121,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       },
     });
     const created: CreatedSession = { ...session, token };
-    c.header("Cache-Control", "no-store");
+    noStore(c);
     return c.json(created, 201);
   });
 
