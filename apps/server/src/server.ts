@@ -14,7 +14,7 @@ import { createKeyRing, type StoreBackend } from "@securecontext/token-store";
 import type { Hono } from "hono";
 import type { DestinationStream, Logger } from "pino";
 import { createApp } from "./app";
-import { createClientRegistry } from "./clients";
+import { createClientKeyCache, createClientRegistry } from "./clients";
 import {
   buildProviders,
   describeStore,
@@ -175,7 +175,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     });
     cleanups.push(() => pool.close());
 
-    const clients = createClientRegistry({ records: backend.records });
+    const clientKeys = createClientKeyCache({ pubsub: backend.pubsub });
+    cleanups.push(() => clientKeys.close());
+    const clients = createClientRegistry({ records: backend.records, cache: clientKeys });
     for (const client of config.file?.clients ?? []) await clients.upsertConfigured(client);
 
     const services = createServerServices({

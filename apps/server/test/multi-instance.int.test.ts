@@ -117,6 +117,17 @@ describe("two processes on one Redis", () => {
     expect((await api(one.url, "GET", "/v1/session", { token: session.token })).status).toBe(401);
   });
 
+  it("a client deleted on instance 1 is refused on instance 2 at once (its key was cached there)", async () => {
+    const doomed = await createClient(one.url, admin, { name: "Doomed" });
+    // Warm instance 2's key cache: the delete must reach it anyway (the cache holds keys 5 s).
+    for (let i = 0; i < 3; i += 1) {
+      expect((await api(two.url, "GET", "/v1/connections", { token: doomed.apiKey })).status).toBe(200);
+    }
+    expect((await api(one.url, "DELETE", `/v1/clients/${doomed.id}`, { token: admin })).status).toBe(204);
+    expect((await api(two.url, "GET", "/v1/connections", { token: doomed.apiKey })).status).toBe(401);
+    expect((await api(one.url, "GET", "/v1/connections", { token: doomed.apiKey })).status).toBe(401);
+  });
+
   it("300 concurrent token requests across both instances on an expired connection → exactly one refresh", {
     timeout: 90_000,
   }, async () => {

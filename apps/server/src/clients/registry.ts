@@ -8,6 +8,7 @@ import {
   newSecret,
 } from "@securecontext/protocol";
 import type { TokenStore } from "@securecontext/token-store";
+import type { ClientKeyCache } from "./key-cache";
 
 /** A client as stored: the API key only as its SHA-256 hash. */
 export interface ClientRecord {
@@ -61,9 +62,17 @@ export interface ClientRegistry {
   }): Promise<Client>;
 }
 
-/** Client registry over any `TokenStore` (records shared by every instance on the same store). */
-export function createClientRegistry(options: { records: TokenStore; now?: () => number }): ClientRegistry {
-  const { records } = options;
+/**
+ * Client registry over any `TokenStore` (records shared by every instance on the same store). With
+ * a `cache` (the server passes one), verified keys skip the store for a few seconds; deleting a
+ * client or replacing its key drops the old key on every instance at once.
+ */
+export function createClientRegistry(options: {
+  records: TokenStore;
+  now?: () => number;
+  cache?: ClientKeyCache;
+}): ClientRegistry {
+  const { records, cache } = options;
   const now = options.now ?? Date.now;
 
   async function write(record: ClientRecord): Promise<void> {
@@ -101,15 +110,21 @@ export function createClientRegistry(options: { records: TokenStore; now?: () =>
       const record = await getRecord(id);
       if (!record) return false;
       await records.delete(`${KEY_PREFIX}${record.keyHash}`);
-      return records.delete(`${CLIENT_PREFIX}${id}`);
+      const deleted = await records.delete(`${CLIENT_PREFIX}${id}`);
+      await cache?.invalidate([record.keyHash]);
+      return deleted;
     },
     async authenticate(apiKey, keyHash = hashSecret(apiKey)) {
+      const cached = cache?.get(keyHash);
+      if (cached) return cached;
       const index = await records.get<{ clientId: string }>(`${KEY_PREFIX}${keyHash}`);
       if (!index) return undefined;
       const record = await getRecord(index.value.clientId);
       // The key must still be the client's current key (a rotated-out key fails).
       if (!record || record.keyHash !== keyHash) return undefined;
-      return toClient(record);
+      const client = toClient(record);
+      cache?.set(keyHash, client);
+      return client;
     },
     async upsertConfigured(input) {
       const existing = await getRecord(input.id);
@@ -125,6 +140,8 @@ export function createClientRegistry(options: { records: TokenStore; now?: () =>
         configured: true,
       };
       await write(record);
+      // Cached lookups of the old key, and of this key with the old settings, go everywhere.
+      await cache?.invalidate(existing ? [existing.keyHash, keyHash] : [keyHash]);
       return toClient(record);
     },
   };

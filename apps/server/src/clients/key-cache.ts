@@ -1,0 +1,109 @@
+import type { Client } from "@securecontext/protocol";
+import type { PubSub } from "@securecontext/token-store";
+
+/** Options of {@link createClientKeyCache}. */
+export interface ClientKeyCacheOptions {
+  /** The store's pub/sub: a key dropped on any instance is dropped here at once. */
+  pubsub: PubSub;
+  /** Channel name (default `srv:clients`). */
+  channel?: string;
+  /** How long a verified key is trusted without a store read, in ms (default 5 000). */
+  maxAgeMs?: number;
+  /** Most keys kept (default 10 000; the oldest entry goes first). */
+  max?: number;
+  now?: () => number;
+}
+
+/** Verified API keys (by hash) kept briefly in process; see {@link createClientKeyCache}. */
+export interface ClientKeyCache {
+  get(keyHash: string): Client | undefined;
+  set(keyHash: string, client: Client): void;
+  /** Drops these keys here and on every instance (publishes); call after the store write. */
+  invalidate(keyHashes: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Client API keys verified recently, so a client's calls skip the two store reads of a key lookup
+ * (two network round trips on Redis). Safe for revocation the way the session cache is: the cache
+ * is used only once the subscription to the channel is confirmed, a delete anywhere drops the key
+ * everywhere at once, keys dropped in the last minute are never cached again (a lookup that raced
+ * the delete cannot put one back), and no entry lives longer than `maxAgeMs`.
+ */
+export function createClientKeyCache(options: ClientKeyCacheOptions): ClientKeyCache {
+  const channel = options.channel ?? "srv:clients";
+  const maxAgeMs = options.maxAgeMs ?? 5_000;
+  const max = options.max ?? 10_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { client: Client; expiresAt: number }>();
+  /** Key hashes dropped recently, with when they may be cached again. */
+  const dropped = new Map<string, number>();
+  let subscribed = false;
+  let closed = false;
+  let unsubscribe: (() => Promise<void>) | undefined;
+
+  const drop = (keyHash: string) => {
+    entries.delete(keyHash);
+    dropped.set(keyHash, now() + Math.max(60_000, maxAgeMs * 4));
+  };
+  const subscription = options.pubsub
+    .subscribe(channel, (message) => {
+      try {
+        const { keyHashes } = JSON.parse(message) as { keyHashes?: unknown };
+        if (Array.isArray(keyHashes)) for (const hash of keyHashes) if (typeof hash === "string") drop(hash);
+      } catch {
+        // Not ours; nothing to drop.
+      }
+    })
+    .then(
+      (stop) => {
+        if (closed) return void stop().catch(() => {});
+        unsubscribe = stop;
+        subscribed = true;
+      },
+      // Without a confirmed subscription the cache stays off: every lookup reads the store.
+      () => undefined,
+    );
+
+  return {
+    get(keyHash) {
+      const hit = entries.get(keyHash);
+      if (hit === undefined) return undefined;
+      if (hit.expiresAt <= now()) {
+        entries.delete(keyHash);
+        return undefined;
+      }
+      return hit.client;
+    },
+    set(keyHash, client) {
+      if (!subscribed || closed) return;
+      const until = dropped.get(keyHash);
+      if (until !== undefined) {
+        if (until > now()) return;
+        dropped.delete(keyHash);
+      }
+      if (entries.size >= max) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      entries.set(keyHash, { client, expiresAt: now() + maxAgeMs });
+    },
+    async invalidate(keyHashes) {
+      for (const hash of keyHashes) drop(hash);
+      if (dropped.size > max) {
+        const at = now();
+        for (const [hash, until] of dropped) if (until <= at) dropped.delete(hash);
+      }
+      await options.pubsub.publish(channel, JSON.stringify({ keyHashes }));
+    },
+    async close() {
+      closed = true;
+      entries.clear();
+      await subscription;
+      const stop = unsubscribe;
+      unsubscribe = undefined;
+      subscribed = false;
+      if (stop) await stop().catch(() => {});
+    },
+  };
+}
