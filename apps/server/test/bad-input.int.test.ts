@@ -1,3 +1,4 @@
+import { connect as openSocket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { uniq } from "./helpers/env";
 import {
@@ -428,6 +429,41 @@ describe("bad input on the API", () => {
     if (response.status === 401) expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(response.text.length).toBeLessThan(20_000);
     expect(await storedState()).toEqual(before);
+  });
+});
+
+describe("credentials sent twice", () => {
+  /** One request with two Authorization lines (fetch would join them into one). */
+  const twoAuthorizationLines = (first: string, second: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(server.url);
+      const socket = openSocket(Number(port), hostname, () => {
+        socket.end(
+          `GET /v1/connections HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${first}\r\n` +
+            `Authorization: Bearer ${second}\r\nConnection: close\r\n\r\n`,
+        );
+      });
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk.toString("utf8");
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+
+  it("two Authorization headers are refused (401), whichever comes first", async () => {
+    const bogus = "scp_sk_0000000000000000000000000000000000000000000";
+    for (const [first, second] of [
+      [client.apiKey, bogus],
+      [bogus, client.apiKey],
+      [client.apiKey, client.apiKey],
+    ] as const) {
+      const response = await twoAuthorizationLines(first, second);
+      expect(response.split("\r\n")[0]).toBe("HTTP/1.1 401 Unauthorized");
+      expect(response).toContain("application/problem+json");
+    }
+    // One line with the same key still works.
+    expect((await api(server.url, "GET", "/v1/connections", { token: client.apiKey })).status).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context, MiddlewareHandler } from "hono";
 import type { ClientRegistry } from "../clients";
 import type { AppEnv } from "./context";
-import { requestHeader } from "./request-header";
+import { headerRepeated, requestHeader } from "./request-header";
 import type { AuditLogService } from "./services";
 
 function sha256(value: string): Buffer {
@@ -20,6 +20,7 @@ export function secretsEqual(a: string, b: string): boolean {
 export function bearerOf(c: Context): string | undefined | null {
   const header = requestHeader(c, "authorization");
   if (header === undefined) return undefined;
+  if (headerRepeated(c, "authorization")) return null;
   const match = /^Bearer\s+([^\s]+)\s*$/i.exec(header);
   return match ? (match[1] as string) : null;
 }

@@ -16,3 +16,19 @@ export function requestHeader(c: Context, name: string): string | undefined {
   }
   return c.req.header(name);
 }
+
+/**
+ * True when the request carries the (lowercase) header `name` on more than one line. Node keeps only
+ * the first of a duplicated `Authorization`; a front proxy may honour another, so credentials sent
+ * twice are refused rather than guessed at.
+ */
+export function headerRepeated(c: Context, name: string): boolean {
+  const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.rawHeaders;
+  if (!raw) return false;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name && ++seen > 1) return true;
+  }
+  return false;
+}
