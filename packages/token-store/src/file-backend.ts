@@ -345,6 +345,9 @@ function openDatabase(options: FileBackendOptions, synchronous?: "OFF"): Databas
     if (created) chmodSync(path, 0o600);
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma("journal_mode = WAL");
+    // better-sqlite3 builds SQLite with a 16 MiB page cache per connection; the OS page cache holds the
+    // file anyway, and the server keeps its hot records (sessions, token sets) in process caches.
+    db.pragma(`cache_size = -${synchronous === "OFF" ? 1024 : 4096}`);
     db.pragma(`synchronous = ${synchronous ?? (options.synchronous === "NORMAL" ? "NORMAL" : "FULL")}`);
     db.exec(SCHEMA);
     return db;
