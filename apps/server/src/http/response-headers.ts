@@ -15,8 +15,8 @@ import type { Context } from "hono";
  * `c.header()`, which copies the response.
  */
 export function setResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
+  const outgoing = unsentNodeResponse(c);
+  if (outgoing) {
     for (const name in headers) outgoing.setHeader(name, headers[name] as string);
     return;
   }
@@ -34,10 +34,13 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
  * response exists would give the response a WHATWG `Headers` instead of a plain object.
  */
 export function noStore(c: Context): void {
+  const outgoing = unsentNodeResponse(c);
+  if (outgoing) outgoing.setHeader("Cache-Control", "no-store");
+  else c.header("Cache-Control", "no-store");
+}
+
+/** The Node response under @hono/node-server while its headers can still change. */
+function unsentNodeResponse(c: Context): ServerResponse | undefined {
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent) {
-    outgoing.setHeader("Cache-Control", "no-store");
-  } else {
-    c.header("Cache-Control", "no-store");
-  }
+  return outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent ? outgoing : undefined;
 }
