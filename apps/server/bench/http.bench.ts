@@ -16,13 +16,15 @@
  * PASS/MISS and writes the results to bench-results/http-<time>.json.
  *
  * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
- * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("source": src under tsx, the
- * default; "dist": the built server under plain node — run `pnpm --filter @securecontext/server
- * build` first; tsx's loader thread alone adds ~30 MB RSS), BENCH_PROFILE (a directory: write a
- * CPU profile of the server process there).
+ * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("dist": the built server under
+ * plain node, the default when apps/server/dist exists; "source": src under tsx, whose loader
+ * thread alone adds ~30 MB RSS), BENCH_PROFILE (a directory: write a CPU profile of the server
+ * process there), BENCH_HTTP_STORE ("memory" | "file": the store of the HTTP runs),
+ * BENCH_CONNECTIONS (100), BENCH_NODE_FLAGS, BENCH_LOG_LEVEL, BENCH_RATE_LIMIT (experiments),
+ * BENCH_MEMORY_DETAIL=1 (V8 heap spaces of the server on stderr).
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -44,8 +46,15 @@ const STORES = (process.env.BENCH_STORES ?? "memory,file").split(",").filter(Boo
 const ONLY = process.env.BENCH_ONLY;
 /** The store the HTTP runs use (the others only get the memory row). */
 const HTTP_STORE = process.env.BENCH_HTTP_STORE ?? "memory";
-/** `dist`: the built server under plain node (as deployed; needs a build); `source`: src under tsx. */
-const SERVER_MODE = process.env.BENCH_SERVER === "dist" ? "dist" : "source";
+/**
+ * `dist`: the built server under plain node, as deployed (the default when a build exists: `pnpm
+ * bench` builds first); `source`: src under tsx (its loader thread alone adds ~30 MB of RSS).
+ */
+const SERVER_MODE =
+  process.env.BENCH_SERVER === "source" ||
+  (process.env.BENCH_SERVER !== "dist" && !existsSync(join(here, "../dist/index.js")))
+    ? "source"
+    : "dist";
 
 const TARGET = { throughput: 0.4, p99: 2.5, rssBytes: 200 * 1024 * 1024 };
 
@@ -128,7 +137,7 @@ interface Reply {
 /** The server under test in a child process, with a request/reply helper over IPC. */
 async function serverProcess(env: Record<string, string>) {
   const child: ChildProcess = fork(join(here, "server-process.mjs"), [], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, BENCH_SERVER: SERVER_MODE },
     execArgv: [
       ...(SERVER_MODE === "dist"
         ? ["--expose-gc"]
