@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ConfigError } from "@securecontext/protocol";
 import { memoryBackend, type StoreBackend } from "@securecontext/token-store";
-import { createClient } from "redis";
+import type { createClient } from "redis";
 
 // Loaded on demand: only the selected store's driver is imported.
 type FileBackendFactory = (options: { path: string }) => StoreBackend;
@@ -118,7 +118,9 @@ export async function openStoreBackend(spec: StoreSpec): Promise<StoreBackend> {
     return (await loadFileBackend())({ path: spec.path });
   }
   const redisBackend = await loadRedisBackend();
-  const client = createClient({ url: spec.url });
+  // Imported only when Redis is selected: node-redis and its modules cost ~20 MB of RSS to load.
+  const { createClient: connectRedis } = await import("redis");
+  const client = connectRedis({ url: spec.url });
   client.on("error", () => {
     // Connection errors surface as StoreError on the calls that need the store; readiness reports them.
   });
