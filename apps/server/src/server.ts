@@ -7,6 +7,7 @@ import {
   type ServerConfigFile,
   ValidationError,
   type WebhookEventType,
+  webhookEventTypes,
 } from "@securecontext/protocol";
 import { createProviderRegistry, type OAuthProvider } from "@securecontext/providers";
 import { createSessionPool, type PoolEvent, type SessionPool } from "@securecontext/session-pool";
@@ -60,14 +61,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const WEBHOOK_EVENT_TYPES = new Set<string>([
-  "connection.created",
-  "connection.refresh_failed",
-  "connection.needs_reauth",
-  "connection.recovered",
-  "connection.revoked",
-  "connect_request.failed",
-]);
+/** Pool events forwarded as webhooks: the SPEC's webhook event types (workflow ones never come from the pool). */
+const WEBHOOK_EVENT_TYPES = new Set<string>(webhookEventTypes);
 
 function webhookData(event: PoolEvent): Record<string, unknown> {
   const { type: _type, ...data } = event;

@@ -134,13 +134,7 @@ export function createConnectionService(context: PoolContext): ConnectionService
       if (filter.ids) {
         return pageFromIds({ ids: filter.ids, load, ...paging(filter) });
       }
-      const index = keys.connectionIndex;
-      const prefix =
-        filter.userId !== undefined
-          ? index.byUser(filter.userId)
-          : filter.clientId !== undefined
-            ? index.byClient(filter.clientId)
-            : index.all();
+      const prefix = keys.connectionIndex.forFilter(filter);
       return pageFromIndex({ records: store.records, prefix, load, ...paging(filter) });
     },
 

@@ -31,6 +31,8 @@ export interface IndexKeys {
   all(): string;
   /** Full entry key: `<prefix><createdAt13>:<id>`. */
   entry(prefix: string, createdAt: number, id: string): string;
+  /** The narrowest index for a list filter: by user, else by client, else all. */
+  forFilter(filter: { userId?: string; clientId?: string | null }): string;
 }
 
 /** Hex SHA-256 of a string. */
@@ -39,12 +41,19 @@ export function sha256Hex(value: string): string {
 }
 
 function indexKeys(base: string): IndexKeys {
-  return {
+  const keys: IndexKeys = {
     byUser: (userId) => `${base}u:${sha256Hex(userId)}:`,
     byClient: (clientId) => `${base}c:${clientId ?? "_"}:`,
     all: () => `${base}a:`,
     entry: (prefix, createdAt, id) => `${prefix}${String(createdAt).padStart(13, "0")}:${id}`,
+    forFilter: (filter) =>
+      filter.userId !== undefined
+        ? keys.byUser(filter.userId)
+        : filter.clientId !== undefined
+          ? keys.byClient(filter.clientId)
+          : keys.all(),
   };
+  return keys;
 }
 
 /**

@@ -8,6 +8,15 @@ export const MAX_PAGE_LIMIT = 200;
 /** Most index entries one page may scan while filtering, so a page costs a bounded amount of work. */
 const MAX_SCANNED_PER_PAGE = 2_000;
 
+/** The page size asked for (default {@link DEFAULT_PAGE_LIMIT}), or a ValidationError naming `limit`. */
+function pageLimit(requested: number | undefined): number {
+  const limit = requested ?? DEFAULT_PAGE_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`, { field: "limit" });
+  }
+  return limit;
+}
+
 interface IndexEntry {
   id: string;
 }
@@ -26,10 +35,7 @@ export async function pageFromIndex<T>(params: {
   cursor?: string;
   load: (id: string) => Promise<T | undefined>;
 }): Promise<ListPage<T>> {
-  const limit = params.limit ?? DEFAULT_PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`, { field: "limit" });
-  }
+  const limit = pageLimit(params.limit);
   const tag = sha256Hex(params.prefix).slice(0, 16);
   let storeCursor = params.cursor === undefined ? undefined : decodeCursor(params.cursor, tag);
   const items: T[] = [];
@@ -58,10 +64,7 @@ export async function pageFromIds<T>(params: {
   cursor?: string;
   load: (id: string) => Promise<T | undefined>;
 }): Promise<ListPage<T>> {
-  const limit = params.limit ?? DEFAULT_PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
-    throw new ValidationError(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`, { field: "limit" });
-  }
+  const limit = pageLimit(params.limit);
   const ids = [...new Set(params.ids)].sort();
   const tag = sha256Hex(ids.join(",")).slice(0, 16);
   const start = params.cursor === undefined ? 0 : Number(decodeCursor(params.cursor, tag));

@@ -272,16 +272,9 @@ export function createSessionService(
     },
 
     async list(filter) {
-      const index = keys.sessionIndex;
-      const prefix =
-        filter.userId !== undefined
-          ? index.byUser(filter.userId)
-          : filter.clientId !== undefined
-            ? index.byClient(filter.clientId)
-            : index.all();
       return pageFromIndex<Session>({
         records: store.records,
-        prefix,
+        prefix: keys.sessionIndex.forFilter(filter),
         ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
         ...(filter.cursor !== undefined ? { cursor: filter.cursor } : {}),
         load: async (id) => {

@@ -8,6 +8,7 @@ import {
 } from "@securecontext/protocol";
 import type { Context } from "hono";
 import type { z } from "zod";
+import { nodeBindings } from "./context";
 import { requestHeader } from "./request-header";
 
 /** Largest request body the API accepts (SPEC §3). */
@@ -15,7 +16,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The Node request under @hono/node-server, when nothing has started reading its body yet. */
 function unreadIncoming(c: Context): IncomingMessage | undefined {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  const { incoming } = nodeBindings(c);
   if (!(incoming instanceof Readable)) return undefined;
   // `readableFlowing` stays null until a consumer attaches (`Request.body` pipes it through
   // `Readable.toWeb`); then the web stream owns it and we must read through it too.

@@ -13,6 +13,14 @@ export interface AppEnv {
   };
 }
 
+/**
+ * The Node request and response under @hono/node-server; both absent when the app runs without
+ * Node bindings (`app.request` in tests). Takes any Hono context, whatever its declared env.
+ */
+export function nodeBindings(c: { env: unknown }): Partial<HttpBindings> {
+  return (c.env as Partial<HttpBindings> | undefined) ?? {};
+}
+
 /** Audit actor string for a caller: `admin`, `client:cli_…`, `session:ses_…`. */
 export function actorOf(caller: Caller | undefined): string {
   if (!caller) return "anonymous";

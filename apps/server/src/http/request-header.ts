@@ -1,5 +1,5 @@
-import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
+import { nodeBindings } from "./context";
 
 /**
  * One request header, by lowercase name. Under @hono/node-server it is read from Node's own parsed
@@ -9,7 +9,7 @@ import type { Context } from "hono";
  * others with ", ". Without Node bindings (`app.request` in tests) it is `c.req.header(name)`.
  */
 export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const { incoming } = nodeBindings(c);
   if (incoming?.headers) {
     const value = incoming.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;
@@ -23,7 +23,7 @@ export function requestHeader(c: Context, name: string): string | undefined {
  * twice are refused rather than guessed at.
  */
 export function headerRepeated(c: Context, name: string): boolean {
-  const raw = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.rawHeaders;
+  const raw = nodeBindings(c).incoming?.rawHeaders;
   if (!raw) return false;
   let seen = 0;
   for (let i = 0; i < raw.length; i += 2) {

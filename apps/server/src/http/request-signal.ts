@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
+import { nodeBindings } from "./context";
 
 const SIGNAL = Symbol("scp.requestSignal");
 
@@ -13,9 +14,7 @@ type Carrier = { [SIGNAL]?: AbortSignal };
  * Without Node bindings (`app.request` in tests) it is `c.req.raw.signal`.
  */
 export function requestSignal(c: Context): AbortSignal {
-  const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
-  const incoming = env?.incoming;
-  const outgoing = env?.outgoing;
+  const { incoming, outgoing } = nodeBindings(c);
   if (!incoming || !outgoing || typeof outgoing.once !== "function") return c.req.raw.signal;
   const carrier = incoming as IncomingMessage & Carrier;
   const existing = carrier[SIGNAL];

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
+import { nodeBindings } from "./context";
 
 /**
  * Adds headers to the response of this request, after the handler produced it.
@@ -41,6 +42,6 @@ export function noStore(c: Context): void {
 
 /** The Node response under @hono/node-server while its headers can still change. */
 function unsentNodeResponse(c: Context): ServerResponse | undefined {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const { outgoing } = nodeBindings(c);
   return outgoing && typeof outgoing.setHeader === "function" && !outgoing.headersSent ? outgoing : undefined;
 }

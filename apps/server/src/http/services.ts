@@ -9,6 +9,7 @@ import type {
   WebhookEventType,
 } from "@securecontext/protocol";
 import type { AuditAppendInput } from "../audit";
+import type { RateLimitResult } from "../rate-limit";
 
 /** What the routes append to the audit log (the audit module's own input type). */
 export type AuditAppend = AuditAppendInput;
@@ -30,13 +31,7 @@ export interface WebhookServiceLike {
   close(): Promise<void>;
 }
 
-export interface RateLimitResult {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  resetAt: number;
-  retryAfterSeconds: number;
-}
+export type { RateLimitResult };
 
 export interface RateLimiterLike {
   check(key: string): Promise<RateLimitResult>;

@@ -8,7 +8,7 @@ import { messagePage } from "../pages/result";
 
 type PageStatus = 200 | 400 | 403 | 404 | 409 | 410 | 500;
 
-/** Wraps a browser route: any error becomes an HTML page (never JSON, never a stack). */
+/** Wraps a browser route: every error becomes an HTML page (never JSON, never a stack). */
 export function pageRoute(deps: AppDeps, handler: (c: Context<AppEnv>) => Promise<Response>) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     try {
