@@ -9,7 +9,6 @@
  *   → { cmd: "close" }                       ← exits
  */
 import v8 from "node:v8";
-import pino from "pino";
 
 const { startServer } =
   process.env.BENCH_SERVER === "dist" ? await import("../dist/index.js") : await import("../src/index.ts");
@@ -34,8 +33,8 @@ const server = await startServer({
   env: process.env,
   port: Number(process.env.SCP_PORT),
   host: "127.0.0.1",
-  // Request logs at info go to /dev/null through pino's buffered async destination, as in production.
-  logDestination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }),
+  // Request logs at info go through the default (production) destination to stdout, which the
+  // bench points at /dev/null.
 });
 const send = (message) => process.send?.(message);
 process.on("message", async (message) => {

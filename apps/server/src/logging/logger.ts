@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
+import { bufferedStdout } from "./buffered-stdout";
 import { redactDeep, scrubString } from "./redact";
 
 /** Options of {@link createLogger}. */
@@ -103,27 +104,6 @@ function renderRequestLine(line: RequestLogLine, time: number, bindings: string)
     `{"level":30,"time":${time}${bindings}${id},"method":${JSON.stringify(line.method)},` +
     `"route":${JSON.stringify(line.route)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`
   );
-}
-
-/** How long a log line may wait in the default destination's buffer before it is written. */
-const FLUSH_INTERVAL_MS = 1_000;
-
-/**
- * The default destination: stdout, asynchronous, written in chunks of at least 4 KiB (one write
- * per ~15 request lines instead of one per line: ~20 % of a small request's cost), flushed every
- * second, by `logger.flush()` (the server calls it on shutdown), and synchronously on process exit.
- */
-function bufferedStdout(): DestinationStream {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
-  const timer = setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      clearInterval(timer); // destroyed: nothing left to write
-    }
-  }, FLUSH_INTERVAL_MS);
-  timer.unref();
-  return destination;
 }
 
 /**

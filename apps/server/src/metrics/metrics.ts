@@ -112,30 +112,54 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     routes.add(cleaned);
     return cleaned;
   };
+  /**
+   * Label of each route string seen (bounded like the labels): the scrub and id rewrite ran on every
+   * request for the same few dozen route patterns.
+   */
+  const labelOf = new Map<string, string>();
+  const labelFor = (route: string): string => {
+    let label = labelOf.get(route);
+    if (label === undefined) {
+      label = routeLabel(route);
+      if (labelOf.size < maxRoutes * 2) labelOf.set(route, label);
+    }
+    return label;
+  };
 
   return {
     observeRequest(route, method, status, seconds) {
-      const r = routeLabel(route);
-      const m = METHODS.has(String(method).toUpperCase()) ? String(method).toUpperCase() : "OTHER";
+      const r = typeof route === "string" ? labelFor(route) : routeLabel(route);
+      const m = METHODS.has(method)
+        ? method
+        : METHODS.has(String(method).toUpperCase())
+          ? String(method).toUpperCase()
+          : "OTHER";
       const s = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "unknown";
       const requestKey = `${r}\u0000${m}\u0000${s}`;
-      const counter = requests.get(requestKey) ?? { route: r, method: m, status: s, count: 0 };
+      let counter = requests.get(requestKey);
+      if (counter === undefined) {
+        counter = { route: r, method: m, status: s, count: 0 };
+        requests.set(requestKey, counter);
+      }
       counter.count++;
-      requests.set(requestKey, counter);
 
       const durationKey = `${r}\u0000${m}`;
-      const entry = durations.get(durationKey) ?? {
-        route: r,
-        method: m,
-        histogram: { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 },
-      };
+      let entry = durations.get(durationKey);
+      if (entry === undefined) {
+        entry = {
+          route: r,
+          method: m,
+          histogram: { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 },
+        };
+        durations.set(durationKey, entry);
+      }
       const value = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
-      DURATION_BUCKETS.forEach((bound, index) => {
-        if (value <= bound) entry.histogram.buckets[index] = (entry.histogram.buckets[index] ?? 0) + 1;
-      });
+      const { buckets } = entry.histogram;
+      for (let index = 0; index < DURATION_BUCKETS.length; index++) {
+        if (value <= (DURATION_BUCKETS[index] as number)) buckets[index] = (buckets[index] ?? 0) + 1;
+      }
       entry.histogram.sum += value;
       entry.histogram.count++;
-      durations.set(durationKey, entry);
     },
     refresh(outcome) {
       if (refreshes.has(outcome)) refreshes.set(outcome, (refreshes.get(outcome) ?? 0) + 1);
