@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ProviderConfig } from "@securecontext/protocol";
-import { startTestIdp, type TestIdp } from "@securecontext/testing";
+import type { TestIdp } from "@securecontext/testing";
 
 /** The demo's local identity providers and the provider configs pointing at them. */
 export interface DemoIdps {
@@ -13,8 +13,12 @@ export interface DemoIdps {
 /**
  * Starts @securecontext/testing IdPs in-process — a Google-like and a Microsoft-like one with sample
  * mail, calendar and files — each with a client registered for `BASE/oauth/callback`.
+ *
+ * @securecontext/testing (oidc-provider and its web stack) is imported here, on demand: a server
+ * with real providers never loads the test IdP (~30 MB of RSS, and code no production server needs).
  */
 export async function startDemoIdps(baseUrl: string): Promise<DemoIdps> {
+  const { startTestIdp } = await import("@securecontext/testing");
   const redirectUri = `${baseUrl}/oauth/callback`;
   const profiles = [
     { id: "google", profile: "google" as const, displayName: "Google (demo)" },
