@@ -11,10 +11,11 @@
  * node:http answering a constant JSON body, (2) the "Hono floor", the smallest Hono app answering
  * the same body (a reference row without a target: the framework's own cost), (3) POST
  * /v1/connections/:id/token on a warm connection, (4) session-authorized GET /v1/session; ratios
- * compare against the bare run of the same round. Then RSS of the server process with BENCH_SESSIONS (default 100 000) live sessions
- * (created in the server process through its pool, 100 in flight), on the memory store (in a fresh
- * process, not the one the HTTP runs filled with audit events) and on the default file store (SQLite). Prints a summary with the targets and
- * PASS/MISS and writes the results to bench-results/http-<time>.json.
+ * compare against the bare run of the same round. Then RSS of the server process with
+ * BENCH_SESSIONS (default 100 000) live sessions (created in the server process through its pool,
+ * 100 in flight), on the memory store (in a fresh process, not the one the HTTP runs filled with
+ * audit events) and on the default file store (SQLite). Prints a summary with the targets and
+ * PASS/MISS (INFO for the reference row) and writes the results to bench-results/http-<time>.json.
  *
  * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
  * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("dist": the built server under

@@ -12,8 +12,9 @@ export interface FlushableDestination extends DestinationStream {
 /**
  * Joins the lines written during one turn of the event loop and hands them to `target` as one
  * string once the turn's I/O is done (`setImmediate`). SonicBoom measures its pending buffer with
- * `Buffer.byteLength` on every write, which flattens the concatenated buffer string each time: one
- * write per request line cost ~10 µs per request under load, one per turn a fraction of that.
+ * `Buffer.byteLength` on every write, which flattens the concatenated buffer string each time (the
+ * buffer grows while a write is in flight), so a write per request line was the largest item of the
+ * access log in server profiles under load; in isolation a line costs 1.6 µs instead of 2.5 µs.
  *
  * `flush` and `flushSync` write the pending lines first, so `logger.flush()` and pino's exit
  * handling lose nothing; so does process exit (registered by {@link bufferedStdout}).
