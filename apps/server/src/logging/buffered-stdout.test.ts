@@ -56,6 +56,24 @@ describe("batchPerTurn", () => {
     await nextTurn();
     expect(writes).toEqual(["one\n", "two\n"]);
   });
+
+  it("drops a turn's lines instead of crashing when the destination was destroyed", async () => {
+    const { target } = recordingTarget();
+    let attempts = 0;
+    const batched = batchPerTurn({
+      ...target,
+      write: () => {
+        attempts++;
+        throw new Error("SonicBoom destroyed");
+      },
+    });
+    batched.write("lost\n");
+    // A throw escaping the scheduled drain would be an uncaught exception and fail the run.
+    await nextTurn();
+    batched.write("next\n");
+    await nextTurn();
+    expect(attempts).toBe(2);
+  });
 });
 
 describe("the default stdout logger", () => {

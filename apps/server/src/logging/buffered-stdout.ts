@@ -27,7 +27,12 @@ export function batchPerTurn(target: FlushableDestination): FlushableDestination
     if (pending.length === 0) return;
     const text = pending.length === 1 ? (pending[0] as string) : pending.join("");
     pending = [];
-    target.write(text);
+    try {
+      target.write(text);
+    } catch {
+      // The destination was destroyed (process shutting down): the lines have nowhere to go, and a
+      // throw from this setImmediate callback would crash the process over a log write.
+    }
   };
   return {
     write(line: string) {
