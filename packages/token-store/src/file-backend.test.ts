@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { StoreError } from "@securecontext/protocol";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { encryptedBackend } from "./encrypted-store";
 import { fileBackend } from "./file-backend";
@@ -59,6 +60,22 @@ describe("fileBackend", () => {
     expect(await backend.records.get("k")).toBeUndefined();
     expect((await backend.locks.acquire("lock", 10))!.fence).toBe(lease!.fence + 1);
     await backend.close();
+  });
+
+  it("commits counter increments still pending when the store closes", async () => {
+    const path = freshPath();
+    const backend = fileBackend({ path });
+    // Issued back to back: they wait for their batch, which close must not drop.
+    const pending = [
+      backend.counters.increment("rate:k", 60_000),
+      backend.counters.increment("rate:k", 60_000),
+    ];
+    await backend.close();
+    expect((await Promise.all(pending)).map((result) => result.count)).toEqual([1, 2]);
+    await expect(backend.counters.increment("rate:k", 60_000)).rejects.toBeInstanceOf(StoreError);
+    const reopened = fileBackend({ path });
+    expect((await reopened.counters.increment("rate:k", 60_000)).count).toBe(3);
+    await reopened.close();
   });
 
   it("reports an unusable path as StoreError and calls after close as StoreError", async () => {

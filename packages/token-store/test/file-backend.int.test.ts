@@ -43,4 +43,11 @@ describe("fileBackend across processes", () => {
     expect(results.filter((r) => r.gotOnce)).toHaveLength(1);
     expect(results.filter((r) => r.fence !== null)).toHaveLength(1);
   });
+
+  it("4 processes: batched counter increments give every request its own exact count", async () => {
+    const path = join(dir, "counters", "store.sqlite");
+    const results = await Promise.all([1, 2, 3, 4].map(() => spawnWorker(["count", path, "100"])));
+    const counts = results.flatMap((r) => r.counts as number[]).sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+  });
 });
