@@ -53,4 +53,51 @@ describe("rate limiter", () => {
     );
     expect(results.filter((result) => result.allowed)).toHaveLength(10);
   });
+
+  it("counts a turn's checks together, in call order, each with its own count", async () => {
+    const backend = memoryBackend();
+    const seen: string[] = [];
+    const limiter = createRateLimiter({
+      counters: {
+        increment: (key, windowMs) => {
+          seen.push(key);
+          return backend.counters.increment(key, windowMs);
+        },
+      },
+      limitPerMinute: 3,
+    });
+    const checks = ["key:a", "key:b", "key:a", "key:a", "key:a"].map((key) => limiter.check(key));
+    // Nothing is counted before the turn's I/O is done; then all of them, in call order.
+    expect(seen).toEqual([]);
+    const results = await Promise.all(checks);
+    expect(seen).toEqual(["rl:key:a", "rl:key:b", "rl:key:a", "rl:key:a", "rl:key:a"]);
+    expect(results.map((result) => [result.allowed, result.remaining])).toEqual([
+      [true, 2],
+      [true, 2],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
+  });
+
+  it("a store failure fails only the checks it hit", async () => {
+    const backend = memoryBackend();
+    const limiter = createRateLimiter({
+      counters: {
+        increment: (key, windowMs) =>
+          key.endsWith("broken")
+            ? Promise.reject(new Error("store down"))
+            : backend.counters.increment(key, windowMs),
+      },
+      limitPerMinute: 5,
+    });
+    const [ok, broken, alsoOk] = await Promise.allSettled([
+      limiter.check("key:fine"),
+      limiter.check("key:broken"),
+      limiter.check("key:fine"),
+    ]);
+    expect(ok).toMatchObject({ status: "fulfilled", value: { allowed: true, remaining: 4 } });
+    expect(broken).toMatchObject({ status: "rejected", reason: { message: "store down" } });
+    expect(alsoOk).toMatchObject({ status: "fulfilled", value: { allowed: true, remaining: 3 } });
+  });
 });
