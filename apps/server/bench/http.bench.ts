@@ -17,7 +17,8 @@
  * audit events) and on the default file store (SQLite). Prints a summary with the targets and
  * PASS/MISS (INFO for the reference row) and writes the results to bench-results/http-<time>.json.
  *
- * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
+ * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_WARMUP (3: seconds of unmeasured load on every
+ * target before the first round), BENCH_SESSIONS (100000), BENCH_STORES ("memory,file"),
  * BENCH_ONLY ("token" | "session": one HTTP target), BENCH_SERVER ("dist": the built server under
  * plain node, the default when apps/server/dist exists; "source": src under tsx, whose loader
  * thread alone adds ~30 MB RSS), BENCH_PROFILE (a directory: write a CPU profile of the server
@@ -45,6 +46,8 @@ const AUTOCANNON = require.resolve("autocannon/autocannon.js");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** Seconds of unmeasured load on every target before the first round (JIT warm-up). */
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 3);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const STORES = (process.env.BENCH_STORES ?? "memory,file").split(",").filter(Boolean);
 const ONLY = process.env.BENCH_ONLY;
@@ -82,13 +85,16 @@ interface Measured {
   serverMainUs?: number;
 }
 
+type AutocannonOptions = { method?: string; headers?: Record<string, string>; body?: string };
+
 function autocannon(
   name: string,
   round: number,
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: AutocannonOptions = {},
+  durationS = DURATION_S,
 ): Promise<Measured> {
-  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(DURATION_S), "-j"];
+  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(durationS), "-j"];
   args.push("-m", options.method ?? "GET");
   for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
   if (options.body !== undefined) args.push("-b", options.body);
@@ -284,28 +290,34 @@ async function main() {
 
         // Throughput on one store (BENCH_HTTP_STORE, default memory); the others are about memory here.
         if (store === HTTP_STORE) {
+          const targets: Array<{ name: string; url: string; options?: AutocannonOptions; server?: boolean }> =
+            [
+              { name: "bare node:http (constant JSON)", url: bare.url },
+              { name: HONO_FLOOR, url: honoFloor.url },
+            ];
+          if (!ONLY || ONLY === "token")
+            targets.push({
+              name: "POST /v1/connections/:id/token (warm)",
+              url: `${url}/v1/connections/${connectionId}/token`,
+              options: tokenRequest,
+              server: true,
+            });
+          if (!ONLY || ONLY === "session")
+            targets.push({
+              name: "GET /v1/session (session token)",
+              url: `${url}/v1/session`,
+              options: { headers: { authorization: `Bearer ${session.token}` } },
+              server: true,
+            });
+          // Every target runs once unmeasured first, so each round sees code the JIT has optimized
+          // (the bare and Hono servers warm up in a fraction of the time the server's paths take).
+          for (const target of targets)
+            if (WARMUP_S > 0) await autocannon(target.name, 0, target.url, target.options, WARMUP_S);
           for (let round = 1; round <= ROUNDS; round++) {
-            results.push(await autocannon("bare node:http (constant JSON)", round, bare.url));
-            results.push(await autocannon(HONO_FLOOR, round, honoFloor.url));
-            if (!ONLY || ONLY === "token")
-              results.push(
-                await server.measure(() =>
-                  autocannon(
-                    "POST /v1/connections/:id/token (warm)",
-                    round,
-                    `${url}/v1/connections/${connectionId}/token`,
-                    tokenRequest,
-                  ),
-                ),
-              );
-            if (!ONLY || ONLY === "session")
-              results.push(
-                await server.measure(() =>
-                  autocannon("GET /v1/session (session token)", round, `${url}/v1/session`, {
-                    headers: { authorization: `Bearer ${session.token}` },
-                  }),
-                ),
-              );
+            for (const target of targets) {
+              const run = () => autocannon(target.name, round, target.url, target.options);
+              results.push(await (target.server ? server.measure(run) : run()));
+            }
           }
         }
 

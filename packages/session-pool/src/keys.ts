@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * Key layout. Records of one connection (metadata, token set, refresh lease) share the Redis
@@ -37,7 +37,7 @@ export interface IndexKeys {
 
 /** Hex SHA-256 of a string. */
 export function sha256Hex(value: string): string {
-  return createHash("sha256").update(value).digest("hex");
+  return hash("sha256", value, "hex");
 }
 
 function indexKeys(base: string): IndexKeys {

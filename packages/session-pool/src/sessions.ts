@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Session } from "@securecontext/protocol";
 import {
   AuthRequiredError,
@@ -41,7 +41,7 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
  * (`isDerivedId` tells them apart), which `verify` still follows.
  */
 function sessionIdFor(tokenHash: string): string {
-  const digest = createHash("sha256").update(`scp session id v1:${tokenHash}`).digest();
+  const digest = hash("sha256", `scp session id v1:${tokenHash}`, "buffer");
   let id = "ses_";
   for (let i = 0; i < ID_RANDOM_LENGTH; i++) id += BASE62[(digest[i] as number) % 62];
   return id;

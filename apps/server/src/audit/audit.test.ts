@@ -3,7 +3,7 @@ import type { AuditEvent } from "@securecontext/protocol";
 import { type Lock, memoryBackend, type TokenStore } from "@securecontext/token-store";
 import { describe, expect, it } from "vitest";
 import { createAuditLog } from "./audit-log";
-import { canonicalJson, GENESIS_HASH } from "./canonical";
+import { canonicalEventJson, canonicalJson, GENESIS_HASH } from "./canonical";
 
 const base = { type: "connection.created", actor: "admin", outcome: "success" } as const;
 
@@ -54,6 +54,38 @@ describe("audit log", () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
       '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
     );
+  });
+
+  it("the event serializer gives exactly the generic canonical JSON, tampered members included", () => {
+    const optional = ["action", "clientId", "connectionId", "sessionId", "ip", "userId", "detail"] as const;
+    const texts = ["plain", 'quote " and \\ backslash', "ünïcødé ✓", "line\nbreak", "\u2028", ""];
+    let seed = 7;
+    const pick = <T>(items: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return items[seed % items.length] as T;
+    };
+    for (let i = 0; i < 300; i++) {
+      const event: Record<string, unknown> = {
+        id: `aud_${i}`,
+        at: new Date(1_700_000_000_000 + i).toISOString(),
+        type: pick(["token.issued", "session.created"]),
+        actor: pick(texts),
+        outcome: pick(["success", "failure", "denied"]),
+        prevHash: GENESIS_HASH,
+        hash: "f".repeat(64),
+      };
+      for (const key of optional) {
+        if (pick([true, false])) {
+          event[key] =
+            key === "detail" ? { z: pick(texts), a: [1, { y: null, b: pick(texts) }] } : pick(texts);
+        }
+      }
+      if (i % 10 === 0) event.zExtra = pick(texts); // tampered: a member no event has
+      if (i % 15 === 0) event.actor = 42; // tampered: a wrong type
+      if (i % 20 === 0) event.userId = undefined;
+      const { hash: _hash, ...body } = event;
+      expect(canonicalEventJson(event)).toBe(canonicalJson(body));
+    }
   });
 
   it("lists newest first with filters and cursor paging", async () => {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import {
   type Client,
   type CreateClientBody,
@@ -27,7 +27,7 @@ const KEY_PREFIX = "srv:clientkey:";
 
 /** Hex SHA-256 of a secret: how API keys are looked up without storing them. */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
 function toClient(record: ClientRecord): Client {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
 import type { Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context, MiddlewareHandler } from "hono";
@@ -8,7 +8,7 @@ import { headerRepeated, requestHeader } from "./request-header";
 import type { AuditLogService } from "./services";
 
 function sha256(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+  return hash("sha256", value, "buffer");
 }
 
 /** Constant-time comparison (hashing first makes the lengths equal). */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { RateLimitedError } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
 import { bearerOf, clientIp } from "./auth";
@@ -23,9 +23,9 @@ export function rateLimit(
     let key: string;
     if (bearer) {
       // The auth middleware (which runs next) reuses this hash instead of computing it again.
-      const hash = createHash("sha256").update(bearer).digest("hex");
-      c.set("bearerHash", hash);
-      key = `key:${hash}`;
+      const bearerHash = hash("sha256", bearer, "hex");
+      c.set("bearerHash", bearerHash);
+      key = `key:${bearerHash}`;
     } else {
       key = `ip:${clientIp(c) ?? "unknown"}`;
     }
