@@ -19,6 +19,7 @@ import type {
 import {
   assertExpectedVersion,
   assertKey,
+  assertNotCompared,
   assertPositiveMs,
   compareKeys,
   encodeCursor,
@@ -49,6 +50,21 @@ interface Row {
   version: number;
   expires_at: number | null;
 }
+/** A record write, validated and encoded before its transaction. */
+interface EncodedRow {
+  key: string;
+  json: string;
+  expiresAt: number | undefined;
+}
+
+/** Validates and encodes every entry first, so a bad one writes nothing. */
+function encodeRows(entries: ReadonlyArray<SetManyEntry>): EncodedRow[] {
+  return entries.map(({ key, value, options }) => {
+    assertKey(key);
+    return { key, json: encodeJson(value), expiresAt: expiryOf(options) };
+  });
+}
+
 /** A counter increment waiting for its turn's transaction. */
 interface PendingIncrement {
   key: string;
@@ -156,10 +172,22 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
       write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
     ),
-    setMany: db.transaction(
-      (rows: ReadonlyArray<{ key: string; json: string; expiresAt: number | undefined }>) => {
+    setMany: db.transaction((rows: ReadonlyArray<EncodedRow>) => {
+      for (const row of rows) write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+    }),
+    compareAndSetMany: db.transaction(
+      (
+        key: string,
+        expected: number | null,
+        json: string,
+        expiresAt: number | undefined,
+        rows: ReadonlyArray<EncodedRow>,
+      ) => {
+        const current = live("r", key);
+        if ((current?.version ?? null) !== expected) return null;
         for (const row of rows)
           write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+        return write(key, json, (current?.version ?? 0) + 1, expiresAt);
       },
     ),
     delete: db.transaction((key: string) => {
@@ -227,11 +255,26 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       }));
     },
     async setMany(entries: ReadonlyArray<SetManyEntry>) {
-      const rows = entries.map(({ key, value, options: setOptions }) => {
-        assertKey(key);
-        return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
-      });
+      const rows = encodeRows(entries);
       run("write", () => tx.setMany.immediate(rows));
+    },
+    async compareAndSetMany<T>(
+      key: string,
+      expectedVersion: number | null,
+      next: T,
+      alsoSet: ReadonlyArray<SetManyEntry>,
+      setOptions?: SetOptions,
+    ) {
+      assertKey(key);
+      assertExpectedVersion(expectedVersion);
+      assertNotCompared(key, alsoSet);
+      const expiresAt = expiryOf(setOptions);
+      const json = encodeJson(next);
+      const rows = encodeRows(alsoSet);
+      return run("compare-and-set", () => {
+        const written = tx.compareAndSetMany.immediate(key, expectedVersion, json, expiresAt, rows);
+        return written === null ? null : { value: JSON.parse(json) as T, ...written };
+      });
     },
     async delete(key: string) {
       assertKey(key);

@@ -3,6 +3,7 @@ import type { ListOptions, ListResult, SetManyEntry, SetOptions, StoredRecord, T
 import {
   assertExpectedVersion,
   assertKey,
+  assertNotCompared,
   compareKeys,
   encodeCursor,
   encodeJson,
@@ -183,6 +184,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     if (recentRests.length > 4) recentRests.shift();
     return copy;
   };
+  /** Validates and encodes every entry first, so a bad one writes nothing. */
+  const prepareAll = (entries: ReadonlyArray<SetManyEntry>) =>
+    entries.map(({ key, value, options: setOptions }) => {
+      assertKey(key);
+      return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
+    });
+  const writeAll = (prepared: ReturnType<typeof prepareAll>) => {
+    for (const { key, json, expiresAt } of prepared)
+      write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
+  };
   const sweep = () => {
     const at = now();
     for (const [dir, group] of groups) {
@@ -212,13 +223,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     },
     async setMany(entries: ReadonlyArray<SetManyEntry>) {
       guard.check();
-      // Validate and encode everything first, so a bad entry writes nothing.
-      const prepared = entries.map(({ key, value, options: setOptions }) => {
-        assertKey(key);
-        return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
-      });
-      for (const { key, json, expiresAt } of prepared)
-        write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
+      writeAll(prepareAll(entries));
+    },
+    async compareAndSetMany<T>(
+      key: string,
+      expectedVersion: number | null,
+      next: T,
+      alsoSet: ReadonlyArray<SetManyEntry>,
+      setOptions?: SetOptions,
+    ) {
+      guard.check();
+      assertKey(key);
+      assertExpectedVersion(expectedVersion);
+      assertNotCompared(key, alsoSet);
+      const expiresAt = expiryOf(setOptions);
+      const json = encodeJson(next);
+      const prepared = prepareAll(alsoSet);
+      const current = live(key);
+      if ((current?.version ?? null) !== expectedVersion) return null;
+      writeAll(prepared);
+      return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
     },
     async delete(key: string) {
       guard.check();

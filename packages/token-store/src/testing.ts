@@ -137,6 +137,36 @@ export function runTokenStoreSuite(
       expect(await store.get(`${p}d`)).toBeUndefined();
     });
 
+    test("compareAndSetMany (where offered) commits the pointer and its records together, or nothing", async (store, p) => {
+      if (!store.compareAndSetMany) return;
+      const first = await store.compareAndSetMany(`${p}head`, null, { seq: 2 }, [
+        { key: `${p}ev1`, value: "one" },
+        { key: `${p}ev2`, value: "two" },
+      ]);
+      expect(first).toMatchObject({ value: { seq: 2 }, version: 1 });
+      expect(await store.get(`${p}ev2`)).toEqual({ value: "two", version: 1 });
+      // A stale version writes nothing at all.
+      expect(
+        await store.compareAndSetMany(`${p}head`, null, { seq: 3 }, [{ key: `${p}ev3`, value: "three" }]),
+      ).toBeNull();
+      expect(await store.get(`${p}ev3`)).toBeUndefined();
+      expect((await store.get(`${p}head`))?.value).toEqual({ seq: 2 });
+      // A bad entry, or the compared key among the entries, writes nothing either.
+      await expect(
+        store.compareAndSetMany(`${p}head`, 1, { seq: 4 }, [
+          { key: `${p}ev4`, value: 4 },
+          { key: "", value: 5 },
+        ]),
+      ).rejects.toMatchObject({ code: "invalid_request" });
+      await expect(
+        store.compareAndSetMany(`${p}head`, 1, { seq: 4 }, [{ key: `${p}head`, value: 4 }]),
+      ).rejects.toMatchObject({ code: "invalid_request", field: "alsoSet" });
+      expect(await store.get(`${p}ev4`)).toBeUndefined();
+      const second = await store.compareAndSetMany(`${p}head`, 1, { seq: 4 }, [{ key: `${p}ev4`, value: 4 }]);
+      expect(second?.version).toBe(2);
+      expect((await store.get(`${p}ev4`))?.value).toBe(4);
+    });
+
     test("rejects invalid keys and non-JSON values", async (store, p) => {
       await expect(store.get("")).rejects.toMatchObject({ code: "invalid_request" });
       await expect(store.set(`${p}k`, undefined)).rejects.toMatchObject({ code: "invalid_request" });

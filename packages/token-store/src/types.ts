@@ -48,6 +48,20 @@ export interface TokenStore {
    * file store: one transaction, one fsync). Callers fall back to `set` per record when absent.
    */
   setMany?(entries: ReadonlyArray<SetManyEntry>): Promise<void>;
+  /**
+   * Optional: `compareAndSet` of `key` and, in the same atomic step, writes of every entry of
+   * `alsoSet` (each as `set` would write it): all of them, or none when `key`'s version is not
+   * `expectedVersion` (then null). Commits a pointer together with the records it points to, where
+   * `compareAndSet` then `setMany` needed a copy of those records in the pointer to repair a crash
+   * between the two. `alsoSet` must not contain `key`.
+   */
+  compareAndSetMany?<T = unknown>(
+    key: string,
+    expectedVersion: number | null,
+    next: T,
+    alsoSet: ReadonlyArray<SetManyEntry>,
+    options?: SetOptions,
+  ): Promise<StoredRecord<T> | null>;
   /** Removes the record; true when something was removed. Atomic. */
   delete(key: string): Promise<boolean>;
   /**

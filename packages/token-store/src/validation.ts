@@ -102,3 +102,10 @@ function utf8Rank(code: number): number {
   if (code >= 0xd800) return code + 0x2000;
   return code;
 }
+
+/** `alsoSet` of `compareAndSetMany` must not write the compared key (which write would win?). */
+export function assertNotCompared(key: string, entries: ReadonlyArray<{ key: string }>): void {
+  if (entries.some((entry) => entry.key === key)) {
+    throw new ValidationError("alsoSet must not contain the compared key", { field: "alsoSet" });
+  }
+}

@@ -105,9 +105,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * Layout: `<prefix>head` holds `{seq, hash, event}` of the last event; events live under
  * `<prefix>ev:<15-digit (10^15-1-seq)>` so the store's ascending key order is newest first.
- * An append takes the `<prefix>lock` lease, reads the head, and commits by `compareAndSet` on the
- * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain),
- * then writes the event under its own key; a crash between the two is repaired by the next reader.
+ * An append takes the `<prefix>lock` lease, reads the head, and commits by compare-and-set on the
+ * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain).
+ * Stores with `compareAndSetMany` (memory, file) write the events in that same atomic step; on
+ * others the events follow under their own keys, the head carries a copy of the batch, and a crash
+ * between the two is repaired by the next reader.
  *
  * Appends are batched per process: appends made in one turn of the event loop, and any made while
  * a batch holds the lease, queue up, and the next batch commits all of them (up to 128, in call order) under one lease acquisition and one
@@ -206,15 +208,24 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         }
         const last = events[events.length - 1] as AuditEvent;
         const lastSeq = firstSeq + events.length - 1;
-        const committed = await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
-          seq: lastSeq,
-          hash: last.hash,
-          atMs,
-          event: last,
-          ...(events.length > 1 ? { events } : {}),
-        });
+        const head: ChainHead = { seq: lastSeq, hash: last.hash, atMs, event: last };
+        // Where the store commits the head and the events in one atomic step, the head needs no
+        // copy of the batch (which doubled the bytes written per event).
+        const committed = records.compareAndSetMany
+          ? await records.compareAndSetMany<ChainHead>(
+              headKey,
+              base?.version ?? null,
+              head,
+              events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })),
+            )
+          : await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
+              ...head,
+              ...(events.length > 1 ? { events } : {}),
+            });
         if (committed) {
-          if (records.setMany) {
+          if (records.compareAndSetMany) {
+            // Already stored with the head.
+          } else if (records.setMany) {
             // One atomic write for the whole batch (one transaction and one fsync on the file store).
             await records.setMany(events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })));
           } else {

@@ -237,6 +237,7 @@ describe("audit log", () => {
       ...backend.records,
       // A store without setMany: events are written one by one, and the crash lands between them.
       setMany: undefined,
+      compareAndSetMany: undefined,
       get: (key) => backend.records.get(key),
       list: (prefix, options) => backend.records.list(prefix, options),
       compareAndSet: (key, version, next, options) =>
@@ -303,6 +304,7 @@ describe("audit log", () => {
       ...backend.records,
       // A store without setMany: events are written one by one, and the crash lands between them.
       setMany: undefined,
+      compareAndSetMany: undefined,
       get: (key) => backend.records.get(key),
       list: (prefix, options) => backend.records.list(prefix, options),
       compareAndSet: (key, version, next, options) =>
@@ -337,6 +339,8 @@ describe("audit log", () => {
     let failSetMany = false;
     const flaky: TokenStore = {
       ...backend.records,
+      // A store whose head commit and event writes are two steps (no compareAndSetMany).
+      compareAndSetMany: undefined,
       setMany: async (entries) => {
         if (failSetMany) throw new Error("crash");
         return backend.records.setMany?.(entries);
@@ -361,6 +365,30 @@ describe("audit log", () => {
     failSetMany = false;
     await crashing.append({ ...base, action: "after" });
     expect(await other.verify()).toEqual({ valid: true, count: 6 });
+  });
+
+  it("commits the head and its batch in one step where the store can: a failed commit leaves no trace", async () => {
+    const backend = memoryBackend();
+    let failCommit = false;
+    const flaky: TokenStore = {
+      ...backend.records,
+      compareAndSetMany: async (key, version, next, alsoSet, options) => {
+        if (failCommit) throw new Error("crash");
+        return backend.records.compareAndSetMany?.(key, version, next, alsoSet, options) ?? null;
+      },
+    };
+    const audit = createAuditLog({ records: flaky, locks: backend.locks });
+    await Promise.all([audit.append({ ...base, action: "a" }), audit.append({ ...base, action: "b" })]);
+    // No copy of the batch in the head: the events were stored with it.
+    const head = await backend.records.get<Record<string, unknown>>("audit:head");
+    expect(head?.value.seq).toBe(2);
+    expect(head?.value.events).toBeUndefined();
+    failCommit = true;
+    await expect(audit.append({ ...base, action: "lost" })).rejects.toThrow("crash");
+    failCommit = false;
+    await audit.append({ ...base, action: "c" });
+    expect((await audit.list()).items.map((event) => event.action)).toEqual(["c", "b", "a"]);
+    expect(await audit.verify()).toEqual({ valid: true, count: 3 });
   });
 
   it("rejects malformed input", async () => {
