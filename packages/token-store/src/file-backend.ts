@@ -19,10 +19,12 @@ import type {
 import {
   assertExpectedVersion,
   assertKey,
-  assertNotCompared,
   assertPositiveMs,
   compareKeys,
+  type EncodedEntry,
+  encodeCompareAndSetMany,
   encodeCursor,
+  encodeEntries,
   encodeJson,
   expiryOf,
   listPage,
@@ -50,21 +52,6 @@ interface Row {
   version: number;
   expires_at: number | null;
 }
-/** A record write, validated and encoded before its transaction. */
-interface EncodedRow {
-  key: string;
-  json: string;
-  expiresAt: number | undefined;
-}
-
-/** Validates and encodes every entry first, so a bad one writes nothing. */
-function encodeRows(entries: ReadonlyArray<SetManyEntry>): EncodedRow[] {
-  return entries.map(({ key, value, options }) => {
-    assertKey(key);
-    return { key, json: encodeJson(value), expiresAt: expiryOf(options) };
-  });
-}
-
 /** A counter increment waiting for its turn's transaction. */
 interface PendingIncrement {
   key: string;
@@ -172,7 +159,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
       write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
     ),
-    setMany: db.transaction((rows: ReadonlyArray<EncodedRow>) => {
+    setMany: db.transaction((rows: ReadonlyArray<EncodedEntry>) => {
       for (const row of rows) write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
     }),
     compareAndSetMany: db.transaction(
@@ -181,7 +168,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
         expected: number | null,
         json: string,
         expiresAt: number | undefined,
-        rows: ReadonlyArray<EncodedRow>,
+        rows: ReadonlyArray<EncodedEntry>,
       ) => {
         const current = live("r", key);
         if ((current?.version ?? null) !== expected) return null;
@@ -255,7 +242,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       }));
     },
     async setMany(entries: ReadonlyArray<SetManyEntry>) {
-      const rows = encodeRows(entries);
+      const rows = encodeEntries(entries);
       run("write", () => tx.setMany.immediate(rows));
     },
     async compareAndSetMany<T>(
@@ -265,12 +252,13 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       alsoSet: ReadonlyArray<SetManyEntry>,
       setOptions?: SetOptions,
     ) {
-      assertKey(key);
-      assertExpectedVersion(expectedVersion);
-      assertNotCompared(key, alsoSet);
-      const expiresAt = expiryOf(setOptions);
-      const json = encodeJson(next);
-      const rows = encodeRows(alsoSet);
+      const { json, expiresAt, rows } = encodeCompareAndSetMany(
+        key,
+        expectedVersion,
+        next,
+        alsoSet,
+        setOptions,
+      );
       return run("compare-and-set", () => {
         const written = tx.compareAndSetMany.immediate(key, expectedVersion, json, expiresAt, rows);
         return written === null ? null : { value: JSON.parse(json) as T, ...written };

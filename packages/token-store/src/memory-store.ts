@@ -3,9 +3,11 @@ import type { ListOptions, ListResult, SetManyEntry, SetOptions, StoredRecord, T
 import {
   assertExpectedVersion,
   assertKey,
-  assertNotCompared,
   compareKeys,
+  type EncodedEntry,
+  encodeCompareAndSetMany,
   encodeCursor,
+  encodeEntries,
   encodeJson,
   expiryOf,
   listPage,
@@ -184,15 +186,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     if (recentRests.length > 4) recentRests.shift();
     return copy;
   };
-  /** Validates and encodes every entry first, so a bad one writes nothing. */
-  const prepareAll = (entries: ReadonlyArray<SetManyEntry>) =>
-    entries.map(({ key, value, options: setOptions }) => {
-      assertKey(key);
-      return { key, json: encodeJson(value), expiresAt: expiryOf(setOptions) };
-    });
-  const writeAll = (prepared: ReturnType<typeof prepareAll>) => {
-    for (const { key, json, expiresAt } of prepared)
-      write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
+  const writeAll = (rows: ReadonlyArray<EncodedEntry>) => {
+    for (const { key, json, expiresAt } of rows) write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
   };
   const sweep = () => {
     const at = now();
@@ -223,7 +218,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     },
     async setMany(entries: ReadonlyArray<SetManyEntry>) {
       guard.check();
-      writeAll(prepareAll(entries));
+      writeAll(encodeEntries(entries));
     },
     async compareAndSetMany<T>(
       key: string,
@@ -233,15 +228,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       setOptions?: SetOptions,
     ) {
       guard.check();
-      assertKey(key);
-      assertExpectedVersion(expectedVersion);
-      assertNotCompared(key, alsoSet);
-      const expiresAt = expiryOf(setOptions);
-      const json = encodeJson(next);
-      const prepared = prepareAll(alsoSet);
+      const { json, expiresAt, rows } = encodeCompareAndSetMany(
+        key,
+        expectedVersion,
+        next,
+        alsoSet,
+        setOptions,
+      );
       const current = live(key);
       if ((current?.version ?? null) !== expectedVersion) return null;
-      writeAll(prepared);
+      writeAll(rows);
       return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
     },
     async delete(key: string) {

@@ -1,5 +1,5 @@
 import { ValidationError } from "@securecontext/protocol";
-import type { ListOptions, SetOptions } from "./types";
+import type { ListOptions, SetManyEntry, SetOptions } from "./types";
 
 /** Longest accepted key, in UTF-16 code units. */
 export const MAX_KEY_LENGTH = 1024;
@@ -103,9 +103,36 @@ function utf8Rank(code: number): number {
   return code;
 }
 
-/** `alsoSet` of `compareAndSetMany` must not write the compared key (which write would win?). */
-export function assertNotCompared(key: string, entries: ReadonlyArray<{ key: string }>): void {
-  if (entries.some((entry) => entry.key === key)) {
+/** A record write, validated and encoded before anything is written. */
+export interface EncodedEntry {
+  key: string;
+  json: string;
+  expiresAt: number | undefined;
+}
+
+/** Validates and encodes every entry first, so a bad one writes nothing. */
+export function encodeEntries(entries: ReadonlyArray<SetManyEntry>): EncodedEntry[] {
+  return entries.map(({ key, value, options }) => {
+    assertKey(key);
+    return { key, json: encodeJson(value), expiresAt: expiryOf(options) };
+  });
+}
+
+/**
+ * The arguments of `compareAndSetMany`, validated and encoded: a bad one throws before anything is
+ * written, and `alsoSet` may not write the compared key (which write would win?).
+ */
+export function encodeCompareAndSetMany(
+  key: string,
+  expectedVersion: number | null,
+  next: unknown,
+  alsoSet: ReadonlyArray<SetManyEntry>,
+  options: SetOptions | undefined,
+): { json: string; expiresAt: number | undefined; rows: EncodedEntry[] } {
+  assertKey(key);
+  assertExpectedVersion(expectedVersion);
+  if (alsoSet.some((entry) => entry.key === key)) {
     throw new ValidationError("alsoSet must not contain the compared key", { field: "alsoSet" });
   }
+  return { json: encodeJson(next), expiresAt: expiryOf(options), rows: encodeEntries(alsoSet) };
 }
