@@ -52,7 +52,8 @@ interface Row {
   version: number;
   expires_at: number | null;
 }
-/** A counter increment waiting for its turn's transaction. */
+
+/** A counter increment waiting for its batch's transaction. */
 interface PendingIncrement {
   key: string;
   windowMs: number;
@@ -201,7 +202,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       q.upsert.run("l", key, lease.token, fence, lease.expiresAt);
       return { ...lease, fence };
     }),
-    /** Applies a turn's increments in call order, in one transaction (see `counters`). */
+    /** Applies a batch of increments in call order, in one transaction (see `counters`). */
     incrementAll: counterDb.transaction((batch: PendingIncrement[]) => {
       const at = now();
       return batch.map(({ key, windowMs }) => {

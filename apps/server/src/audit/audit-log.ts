@@ -176,6 +176,18 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  /** Stores a committed batch under its events' keys (after a head that carries a copy of it). */
+  async function storeBatch(events: AuditEvent[], firstSeq: number): Promise<void> {
+    if (records.setMany) {
+      // One atomic write for the whole batch (one transaction and one fsync on the file store).
+      await records.setMany(events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })));
+      return;
+    }
+    // The last event goes in after the others, so a stored last event means a whole batch.
+    await Promise.all(events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)));
+    await records.set(eventKey(firstSeq + events.length - 1), events[events.length - 1] as AuditEvent);
+  }
+
   /** Commits `batch` (in order) as consecutive events under one lease and one head write. */
   async function appendBatch(batch: AuditFields[]): Promise<AuditEvent[]> {
     for (;;) {
@@ -223,18 +235,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
               ...(events.length > 1 ? { events } : {}),
             });
         if (committed) {
-          if (records.compareAndSetMany) {
-            // Already stored with the head.
-          } else if (records.setMany) {
-            // One atomic write for the whole batch (one transaction and one fsync on the file store).
-            await records.setMany(events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })));
-          } else {
-            // The last event goes in after the others, so a stored last event means a whole batch.
-            await Promise.all(
-              events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)),
-            );
-            await records.set(eventKey(lastSeq), last);
-          }
+          // With compareAndSetMany the events were stored with the head; otherwise they follow.
+          if (!records.compareAndSetMany) await storeBatch(events, firstSeq);
           materializedSeq = Math.max(materializedSeq, lastSeq);
           committedHead = { version: committed.version, seq: lastSeq, hash: last.hash, atMs };
           return events;
