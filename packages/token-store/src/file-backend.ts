@@ -17,7 +17,6 @@ import type {
   TokenStore,
 } from "./types";
 import {
-  assertExpectedVersion,
   assertKey,
   assertPositiveMs,
   compareKeys,
@@ -183,13 +182,6 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       q.delete.run("r", key);
       return existed;
     }),
-    compareAndSet: db.transaction(
-      (key: string, expected: number | null, json: string, expiresAt: number | undefined) => {
-        const current = live("r", key);
-        if ((current?.version ?? null) !== expected) return null;
-        return write(key, json, (current?.version ?? 0) + 1, expiresAt);
-      },
-    ),
     takeOnce: db.transaction((key: string) => {
       const current = live("r", key);
       if (current !== undefined) q.delete.run("r", key);
@@ -225,6 +217,26 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     }
   };
 
+  const compareAndSetMany = async <T>(
+    key: string,
+    expectedVersion: number | null,
+    next: T,
+    alsoSet: ReadonlyArray<SetManyEntry>,
+    setOptions?: SetOptions,
+  ): Promise<StoredRecord<T> | null> => {
+    const { json, expiresAt, rows } = encodeCompareAndSetMany(
+      key,
+      expectedVersion,
+      next,
+      alsoSet,
+      setOptions,
+    );
+    return run("compare-and-set", () => {
+      const written = tx.compareAndSetMany.immediate(key, expectedVersion, json, expiresAt, rows);
+      return written === null ? null : { value: JSON.parse(json) as T, ...written };
+    });
+  };
+
   const records = {
     async get<T>(key: string) {
       assertKey(key);
@@ -246,38 +258,13 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       const rows = encodeEntries(entries);
       run("write", () => tx.setMany.immediate(rows));
     },
-    async compareAndSetMany<T>(
-      key: string,
-      expectedVersion: number | null,
-      next: T,
-      alsoSet: ReadonlyArray<SetManyEntry>,
-      setOptions?: SetOptions,
-    ) {
-      const { json, expiresAt, rows } = encodeCompareAndSetMany(
-        key,
-        expectedVersion,
-        next,
-        alsoSet,
-        setOptions,
-      );
-      return run("compare-and-set", () => {
-        const written = tx.compareAndSetMany.immediate(key, expectedVersion, json, expiresAt, rows);
-        return written === null ? null : { value: JSON.parse(json) as T, ...written };
-      });
-    },
+    compareAndSetMany,
     async delete(key: string) {
       assertKey(key);
       return run("delete", () => tx.delete.immediate(key));
     },
-    async compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
-      assertKey(key);
-      assertExpectedVersion(expectedVersion);
-      const expiresAt = expiryOf(setOptions);
-      const json = encodeJson(next);
-      return run("compare-and-set", () => {
-        const written = tx.compareAndSet.immediate(key, expectedVersion, json, expiresAt);
-        return written === null ? null : { value: JSON.parse(json) as T, ...written };
-      });
+    compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
+      return compareAndSetMany(key, expectedVersion, next, [], setOptions);
     },
     async takeOnce<T>(key: string) {
       assertKey(key);

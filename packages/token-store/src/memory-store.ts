@@ -1,7 +1,6 @@
 import { closeGuard } from "./closed";
 import type { ListOptions, ListResult, SetManyEntry, SetOptions, StoredRecord, TokenStore } from "./types";
 import {
-  assertExpectedVersion,
   assertKey,
   compareKeys,
   type EncodedEntry,
@@ -31,10 +30,10 @@ interface Entry {
 /**
  * What `set` and `compareAndSet` return: the value as stored, parsed only when a caller reads it.
  * Most callers only check that the write happened, and some values are large (an audit chain head
- * carries its whole batch). `value` is an own, enumerable accessor (spreads, `JSON.stringify` and
- * equality checks see it like a data property) whose getter is one shared function: a getter
- * closure per record gave every record its own hidden class, which fragmented V8's old space
- * badly under bulk writes.
+ * written without `compareAndSetMany` carries its whole batch). `value` is an own, enumerable
+ * accessor (spreads, `JSON.stringify` and equality checks see it like a data property) whose getter
+ * is one shared function: a getter closure per record gave every record its own hidden class, which
+ * fragmented V8's old space badly under bulk writes.
  */
 class WrittenRecord<T> implements StoredRecord<T> {
   declare readonly value: T;
@@ -189,6 +188,26 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
   const writeAll = (rows: ReadonlyArray<EncodedEntry>) => {
     for (const { key, json, expiresAt } of rows) write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
   };
+  const compareAndSetMany = async <T>(
+    key: string,
+    expectedVersion: number | null,
+    next: T,
+    alsoSet: ReadonlyArray<SetManyEntry>,
+    setOptions?: SetOptions,
+  ): Promise<StoredRecord<T> | null> => {
+    guard.check();
+    const { json, expiresAt, rows } = encodeCompareAndSetMany(
+      key,
+      expectedVersion,
+      next,
+      alsoSet,
+      setOptions,
+    );
+    const current = live(key);
+    if ((current?.version ?? null) !== expectedVersion) return null;
+    writeAll(rows);
+    return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
+  };
   const sweep = () => {
     const at = now();
     for (const [dir, group] of groups) {
@@ -220,26 +239,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       guard.check();
       writeAll(encodeEntries(entries));
     },
-    async compareAndSetMany<T>(
-      key: string,
-      expectedVersion: number | null,
-      next: T,
-      alsoSet: ReadonlyArray<SetManyEntry>,
-      setOptions?: SetOptions,
-    ) {
-      guard.check();
-      const { json, expiresAt, rows } = encodeCompareAndSetMany(
-        key,
-        expectedVersion,
-        next,
-        alsoSet,
-        setOptions,
-      );
-      const current = live(key);
-      if ((current?.version ?? null) !== expectedVersion) return null;
-      writeAll(rows);
-      return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
-    },
+    compareAndSetMany,
     async delete(key: string) {
       guard.check();
       assertKey(key);
@@ -247,15 +247,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       remove(key);
       return existed;
     },
-    async compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
-      guard.check();
-      assertKey(key);
-      assertExpectedVersion(expectedVersion);
-      const expiresAt = expiryOf(setOptions);
-      const json = encodeJson(next);
-      const current = live(key);
-      if ((current?.version ?? null) !== expectedVersion) return null;
-      return new WrittenRecord<T>(write(key, json, (current?.version ?? 0) + 1, expiresAt));
+    compareAndSet<T>(key: string, expectedVersion: number | null, next: T, setOptions?: SetOptions) {
+      return compareAndSetMany(key, expectedVersion, next, [], setOptions);
     },
     async takeOnce<T>(key: string) {
       guard.check();

@@ -29,7 +29,6 @@ export interface ListResult<T = unknown> {
   nextCursor: string | null;
 }
 
-/** Keyed records with versions. Values are JSON-serializable. */
 /** One write of {@link TokenStore.setMany}. */
 export interface SetManyEntry {
   key: string;
@@ -37,6 +36,7 @@ export interface SetManyEntry {
   options?: SetOptions;
 }
 
+/** Keyed records with versions. Values are JSON-serializable. */
 export interface TokenStore {
   /** Current record or undefined (absent or expired). Atomic read. */
   get<T = unknown>(key: string): Promise<StoredRecord<T> | undefined>;

@@ -119,8 +119,9 @@ export function encodeEntries(entries: ReadonlyArray<SetManyEntry>): EncodedEntr
 }
 
 /**
- * The arguments of `compareAndSetMany`, validated and encoded: a bad one throws before anything is
- * written, and `alsoSet` may not write the compared key (which write would win?).
+ * The arguments of `compareAndSetMany` (and of `compareAndSet`, which is it with no `alsoSet`),
+ * validated and encoded: a bad one throws before anything is written, and `alsoSet` may not write
+ * the compared key (which write would win?).
  */
 export function encodeCompareAndSetMany(
   key: string,
@@ -134,5 +135,6 @@ export function encodeCompareAndSetMany(
   if (alsoSet.some((entry) => entry.key === key)) {
     throw new ValidationError("alsoSet must not contain the compared key", { field: "alsoSet" });
   }
-  return { json: encodeJson(next), expiresAt: expiryOf(options), rows: encodeEntries(alsoSet) };
+  const expiresAt = expiryOf(options);
+  return { json: encodeJson(next), expiresAt, rows: encodeEntries(alsoSet) };
 }
