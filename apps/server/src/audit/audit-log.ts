@@ -66,9 +66,10 @@ export interface AuditLog {
 }
 
 /**
- * The chain head: the last committed event, plus every event of the batch it committed (also kept
- * here, so a writer that crashed before storing them loses nothing). `events` is absent in heads
- * written before appends were batched; then `event` is the batch.
+ * The chain head: the last committed event and, on stores without `compareAndSetMany`, every event
+ * of the batch it committed (kept here so a writer that crashed before storing them loses nothing).
+ * Without `events` (committed with its batch, or written before appends were batched) `event` is
+ * all a repair needs.
  */
 interface ChainHead {
   seq: number;
@@ -112,9 +113,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * between the two is repaired by the next reader.
  *
  * Appends are batched per process: appends made in one turn of the event loop, and any made while
- * a batch holds the lease, queue up, and the next batch commits all of them (up to 128, in call order) under one lease acquisition and one
- * head compare-and-set. The head carries the whole batch, so a crash after the commit still loses
- * nothing. The lease is therefore only contended across instances, once per batch.
+ * a batch holds the lease, queue up, and the next batch commits all of them (up to 128, in call
+ * order) under one lease acquisition and one head compare-and-set, so a crash after the commit
+ * loses nothing either way. The lease is therefore only contended across instances, once per batch.
  *
  * @example
  * ```ts
@@ -138,9 +139,9 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
   let materializedSeq = 0;
   /**
-   * The head this process committed last (without its batch). The next batch starts from it instead
-   * of reading the head back (which carries the whole previous batch); if another writer moved the
-   * head since, the compare-and-set fails and the batch is retried from a fresh read.
+   * The head this process committed last (without any batch copy). The next batch starts from it
+   * instead of reading the head back; if another writer moved the head since, the compare-and-set
+   * fails and the batch is retried from a fresh read.
    */
   let committedHead: { version: number; seq: number; hash: string; atMs: number } | undefined;
   const pending: PendingAppend[] = [];
@@ -176,11 +177,15 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  /** A batch's events as store entries, under their sequence keys. */
+  const batchEntries = (events: AuditEvent[], firstSeq: number) =>
+    events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event }));
+
   /** Stores a committed batch under its events' keys (after a head that carries a copy of it). */
   async function storeBatch(events: AuditEvent[], firstSeq: number): Promise<void> {
     if (records.setMany) {
-      // One atomic write for the whole batch (one transaction and one fsync on the file store).
-      await records.setMany(events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })));
+      // One atomic write for the whole batch (one transaction and one fsync).
+      await records.setMany(batchEntries(events, firstSeq));
       return;
     }
     // The last event goes in after the others, so a stored last event means a whole batch.
@@ -228,7 +233,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
               headKey,
               base?.version ?? null,
               head,
-              events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event })),
+              batchEntries(events, firstSeq),
             )
           : await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
               ...head,
