@@ -2,7 +2,7 @@ import { hash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
 import type { Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ClientRegistry } from "../clients";
+import { type ClientRegistry, hashSecret } from "../clients";
 import type { AppEnv } from "./context";
 import { headerRepeated, requestHeader } from "./request-header";
 import type { AuditLogService } from "./services";
@@ -50,8 +50,9 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
     c.set("caller", undefined);
     c.set("bearerHash", undefined);
     if (bearer === undefined) return next();
-    const bearerHash = bearer ? (known ?? sha256(bearer).toString("hex")) : undefined;
-    if (bearer !== null) c.set("bearerHash", bearerHash);
+    // The hash client API keys are looked up by (computed once, shared with the rate limiter).
+    const bearerHash = bearer === null ? undefined : (known ?? hashSecret(bearer));
+    c.set("bearerHash", bearerHash);
     let caller: Caller | undefined;
     if (bearer) {
       if (bearer.startsWith("scp_sk_")) {

@@ -1,6 +1,6 @@
-import { hash } from "node:crypto";
 import { RateLimitedError } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
+import { hashSecret } from "../clients";
 import { bearerOf, clientIp } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
@@ -23,7 +23,7 @@ export function rateLimit(
     let key: string;
     if (bearer) {
       // The auth middleware (which runs next) reuses this hash instead of computing it again.
-      const bearerHash = hash("sha256", bearer, "hex");
+      const bearerHash = hashSecret(bearer);
       c.set("bearerHash", bearerHash);
       key = `key:${bearerHash}`;
     } else {
