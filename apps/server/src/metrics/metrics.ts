@@ -105,35 +105,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const refreshes = new Map<RefreshOutcome, number>(REFRESH_OUTCOMES.map((outcome) => [outcome, 0]));
   let activeSessions = 0;
 
-  const routeLabel = (route: string): string => {
-    const cleaned = scrubString(String(route)).replace(ID_PATTERN, ":id").slice(0, 200) || "unknown";
-    if (routes.has(cleaned)) return cleaned;
-    if (routes.size >= maxRoutes) return "other";
-    routes.add(cleaned);
-    return cleaned;
-  };
   /**
-   * Label of each route string seen (bounded like the labels): the scrub and id rewrite ran on every
-   * request for the same few dozen route patterns.
+   * The label of a route string, remembered per string (bounded like the labels): the scrub and id
+   * rewrite would otherwise run on every request for the same few dozen route patterns.
    */
   const labelOf = new Map<string, string>();
-  const labelFor = (route: string): string => {
-    let label = labelOf.get(route);
-    if (label === undefined) {
-      label = routeLabel(route);
-      if (labelOf.size < maxRoutes * 2) labelOf.set(route, label);
+  const routeLabel = (route: string): string => {
+    const known = labelOf.get(route);
+    if (known !== undefined) return known;
+    const cleaned = scrubString(route).replace(ID_PATTERN, ":id").slice(0, 200) || "unknown";
+    let label = cleaned;
+    if (!routes.has(cleaned)) {
+      if (routes.size >= maxRoutes) label = "other";
+      else routes.add(cleaned);
     }
+    if (labelOf.size < maxRoutes * 2) labelOf.set(route, label);
     return label;
   };
 
   return {
     observeRequest(route, method, status, seconds) {
-      const r = typeof route === "string" ? labelFor(route) : routeLabel(route);
-      const m = METHODS.has(method)
-        ? method
-        : METHODS.has(String(method).toUpperCase())
-          ? String(method).toUpperCase()
-          : "OTHER";
+      const r = routeLabel(String(route));
+      const upper = METHODS.has(method) ? method : String(method).toUpperCase();
+      const m = METHODS.has(upper) ? upper : "OTHER";
       const s = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "unknown";
       const requestKey = `${r}\u0000${m}\u0000${s}`;
       let counter = requests.get(requestKey);
