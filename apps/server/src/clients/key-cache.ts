@@ -1,5 +1,6 @@
 import type { Client } from "@securecontext/protocol";
 import type { PubSub } from "@securecontext/token-store";
+import { LRUCache } from "lru-cache";
 
 /** Options of {@link createClientKeyCache}. */
 export interface ClientKeyCacheOptions {
@@ -9,7 +10,7 @@ export interface ClientKeyCacheOptions {
   channel?: string;
   /** How long a verified key is trusted without a store read, in ms (default 5 000). */
   maxAgeMs?: number;
-  /** Most keys kept (default 10 000; the oldest entry goes first). */
+  /** Most keys kept (default 10 000; the least recently used goes first). */
   max?: number;
   now?: () => number;
 }
@@ -34,17 +35,18 @@ export function createClientKeyCache(options: ClientKeyCacheOptions): ClientKeyC
   const channel = options.channel ?? "srv:clients";
   const maxAgeMs = options.maxAgeMs ?? 5_000;
   const max = options.max ?? 10_000;
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, { client: Client; expiresAt: number }>();
-  /** Key hashes dropped recently, with when they may be cached again. */
-  const dropped = new Map<string, number>();
+  // lru-cache reads this clock for its TTLs (at every check: tests move it by hand).
+  const clock = options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {};
+  const entries = new LRUCache<string, Client>({ max, ttl: maxAgeMs, ...clock });
+  /** Key hashes dropped recently: a lookup that raced the drop may not cache them again. */
+  const dropped = new LRUCache<string, true>({ max, ttl: Math.max(60_000, maxAgeMs * 4), ...clock });
   let subscribed = false;
   let closed = false;
   let unsubscribe: (() => Promise<void>) | undefined;
 
   const drop = (keyHash: string) => {
     entries.delete(keyHash);
-    dropped.set(keyHash, now() + Math.max(60_000, maxAgeMs * 4));
+    dropped.set(keyHash, true);
   };
   const subscription = options.pubsub
     .subscribe(channel, (message) => {
@@ -66,34 +68,13 @@ export function createClientKeyCache(options: ClientKeyCacheOptions): ClientKeyC
     );
 
   return {
-    get(keyHash) {
-      const hit = entries.get(keyHash);
-      if (hit === undefined) return undefined;
-      if (hit.expiresAt <= now()) {
-        entries.delete(keyHash);
-        return undefined;
-      }
-      return hit.client;
-    },
+    get: (keyHash) => entries.get(keyHash),
     set(keyHash, client) {
-      if (!subscribed || closed) return;
-      const until = dropped.get(keyHash);
-      if (until !== undefined) {
-        if (until > now()) return;
-        dropped.delete(keyHash);
-      }
-      if (entries.size >= max) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-      entries.set(keyHash, { client, expiresAt: now() + maxAgeMs });
+      if (!subscribed || closed || dropped.has(keyHash)) return;
+      entries.set(keyHash, client);
     },
     async invalidate(keyHashes) {
       for (const hash of keyHashes) drop(hash);
-      if (dropped.size > max) {
-        const at = now();
-        for (const [hash, until] of dropped) if (until <= at) dropped.delete(hash);
-      }
       await options.pubsub.publish(channel, JSON.stringify({ keyHashes }));
     },
     async close() {
