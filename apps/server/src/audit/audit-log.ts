@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import {
   type AuditEvent,
   type AuditFilter,
@@ -9,7 +10,13 @@ import {
 } from "@securecontext/protocol";
 import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
 import { redactDeep } from "../logging/redact";
-import { canonicalJson, computeAuditHash, GENESIS_HASH } from "./canonical";
+import {
+  canonicalData,
+  canonicalEventJson,
+  canonicalJson,
+  computeAuditHash,
+  GENESIS_HASH,
+} from "./canonical";
 
 /** What a caller records; the log adds `id`, `at`, `prevHash` and `hash`. */
 export interface AuditAppendInput {
@@ -82,8 +89,14 @@ interface ChainHead {
 
 type AuditFields = Omit<AuditEvent, "id" | "at" | "prevHash" | "hash">;
 
-interface PendingAppend {
+/** A validated append: its fields, and whether native JSON of its event is canonical. */
+interface ValidAppend {
   fields: AuditFields;
+  /** False when `detail` has a key JavaScript would not enumerate in sorted order. */
+  native: boolean;
+}
+
+interface PendingAppend extends ValidAppend {
   resolve(event: AuditEvent): void;
   reject(error: unknown): void;
 }
@@ -194,7 +207,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   /** Commits `batch` (in order) as consecutive events under one lease and one head write. */
-  async function appendBatch(batch: AuditFields[]): Promise<AuditEvent[]> {
+  async function appendBatch(batch: ValidAppend[]): Promise<AuditEvent[]> {
     for (;;) {
       const token = await acquire();
       try {
@@ -216,10 +229,16 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         // `at` never goes backwards along the chain, even when instances' clocks disagree.
         let atMs = base?.atMs ?? 0;
         const events: AuditEvent[] = [];
-        for (const fields of batch) {
+        let at = "";
+        let atOfMs = Number.NaN;
+        for (const item of batch) {
           atMs = Math.max(now(), atMs);
-          const body = { id: newId("auditEvent"), at: new Date(atMs).toISOString(), ...fields, prevHash };
-          const event = { ...body, hash: computeAuditHash(body) } as AuditEvent;
+          // Events of one batch mostly share their millisecond.
+          if (atMs !== atOfMs) {
+            atOfMs = atMs;
+            at = new Date(atMs).toISOString();
+          }
+          const event = eventOf(item, newId("auditEvent"), at, prevHash);
           events.push(event);
           prevHash = event.hash;
         }
@@ -261,7 +280,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       while (pending.length > 0) {
         const batch = pending.splice(0, MAX_BATCH);
         try {
-          const events = await appendBatch(batch.map((item) => item.fields));
+          const events = await appendBatch(batch);
           for (const [i, item] of batch.entries()) item.resolve(events[i] as AuditEvent);
         } catch (error) {
           for (const item of batch) item.reject(error);
@@ -286,14 +305,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   function append(input: AuditAppendInput): Promise<AuditEvent> {
-    let fields: AuditFields;
+    let valid: ValidAppend;
     try {
-      fields = validate(input);
+      valid = validate(input);
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise<AuditEvent>((resolve, reject) => {
-      pending.push({ fields, resolve, reject });
+      pending.push({ fields: valid.fields, native: valid.native, resolve, reject });
       if (!draining) {
         // Start after the current I/O phase (setImmediate, not a microtask): every request handled
         // in this turn of the event loop joins the batch. On an in-process store a microtask start
@@ -397,7 +416,34 @@ function hashHolds(event: StoredEventLike): boolean {
   return computeAuditHash(event as { prevHash: string } & Record<string, unknown>) === event.hash;
 }
 
-function validate(input: AuditAppendInput): AuditFields {
+/**
+ * The event for an append: every member in canonical (sorted) order, absent ones `undefined`
+ * (which JSON leaves out), so that native `JSON.stringify` of it without `hash` is its canonical
+ * JSON when its detail allows (see `canonicalData`); one object shape for every event.
+ */
+function eventOf({ fields, native }: ValidAppend, id: string, at: string, prevHash: string): AuditEvent {
+  const event = {
+    action: fields.action,
+    actor: fields.actor,
+    at,
+    clientId: fields.clientId,
+    connectionId: fields.connectionId,
+    detail: fields.detail,
+    id,
+    ip: fields.ip,
+    outcome: fields.outcome,
+    prevHash,
+    sessionId: fields.sessionId,
+    type: fields.type,
+    userId: fields.userId,
+  };
+  const body = native ? JSON.stringify(event) : canonicalEventJson(event);
+  // Added last, the same way for every event: they all end with one shape.
+  (event as AuditEvent).hash = hash("sha256", prevHash + body, "hex");
+  return event as AuditEvent;
+}
+
+function validate(input: AuditAppendInput): ValidAppend {
   const text = (value: unknown, field: string, max: number) => {
     if (typeof value !== "string" || value.length === 0 || value.length > max) {
       throw new ValidationError(`audit ${field} must be a string of 1–${max} characters`, { field });
@@ -416,11 +462,23 @@ function validate(input: AuditAppendInput): AuditFields {
     const value = input[name];
     if (value !== undefined) fields[name] = text(value, name, 256);
   }
+  let native = true;
   if (input.detail !== undefined) {
-    const detail = redactDeep(input.detail, { maxDepth: 6 }) as Record<string, unknown>;
-    fields.detail = canonicalJson(detail).length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
+    let copy: { data: unknown; native: boolean };
+    try {
+      // Stored and hashed as the same plain data, so `verify` recomputes exactly this hash.
+      copy = canonicalData(redactDeep(input.detail, { maxDepth: 6 }));
+    } catch (error) {
+      throw new ValidationError("audit detail must be JSON data", { field: "detail", cause: error });
+    }
+    const detail = copy.data as Record<string, unknown> | undefined;
+    if (detail !== undefined) {
+      native = copy.native;
+      const length = native ? JSON.stringify(detail).length : canonicalJson(detail).length;
+      fields.detail = length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
+    }
   }
-  return fields;
+  return { fields, native };
 }
 
 function encodeCursor(storeCursor: string | undefined, beforeSeq: number): string {

@@ -28,6 +28,54 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** Keys JavaScript enumerates before all others, in numeric order (array indexes). */
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/**
+ * `value` as plain JSON data in canonical form, for values an event will hold: what
+ * `JSON.stringify` would keep (dates and other `toJSON` values as they serialize; `undefined`,
+ * functions and symbols dropped from objects and `null` in arrays; non-finite numbers `null`),
+ * with every object's keys inserted in sorted order. `native` says whether native
+ * `JSON.stringify` of the copy is its canonical JSON: it is not when an object has an array-index
+ * key (`"2"`, `"10"`), which JavaScript enumerates first, in numeric order, whatever the insertion
+ * order. Throws `TypeError` for what JSON cannot hold (a `bigint`, a cycle).
+ */
+export function canonicalData(value: unknown): { data: unknown; native: boolean } {
+  let native = true;
+  const copy = (current: unknown, inArray: boolean, stack: object[]): unknown => {
+    if (typeof current === "number") return Number.isFinite(current) ? current : null;
+    if (typeof current === "string" || typeof current === "boolean" || current === null) return current;
+    if (typeof current === "bigint") throw new TypeError("a bigint cannot be serialized to JSON");
+    if (typeof current !== "object") return inArray ? null : undefined;
+    if (current instanceof String || current instanceof Number || current instanceof Boolean)
+      return copy(current.valueOf(), inArray, stack);
+    if (typeof (current as { toJSON?: unknown }).toJSON === "function")
+      return copy((current as { toJSON(): unknown }).toJSON(), inArray, stack);
+    if (stack.includes(current)) throw new TypeError("a cyclic value cannot be serialized to JSON");
+    stack.push(current);
+    try {
+      if (Array.isArray(current)) {
+        const out: unknown[] = new Array(current.length);
+        for (let i = 0; i < current.length; i++) out[i] = copy(current[i], true, stack);
+        return out;
+      }
+      const record = current as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(record).sort()) {
+        const item = copy(record[key], false, stack);
+        if (item === undefined) continue;
+        if (INDEX_KEY.test(key)) native = false;
+        out[key] = item;
+      }
+      return out;
+    } finally {
+      stack.pop();
+    }
+  };
+  const data = copy(value, false, []);
+  return { data, native };
+}
+
 /** `prevHash` of the first event in a chain: 64 zeros. */
 export const GENESIS_HASH = "0".repeat(64);
 
