@@ -23,6 +23,21 @@ describe("guarded", () => {
     expect(wrapped.message).toBe("store unavailable during set");
   });
 
+  it("without a timeout passes answers and SCP errors through and wraps anything else, thrown or rejected", async () => {
+    await expect(guarded("get", async () => 42)).resolves.toBe(42);
+    const scp = new StoreError("already an SCP error");
+    await expect(guarded("get", () => Promise.reject(scp))).rejects.toBe(scp);
+    const rejected = await guarded("set", () => Promise.reject(new Error("disk full"))).catch((e) => e);
+    expect(rejected).toBeInstanceOf(StoreError);
+    expect(rejected.message).toBe("store unavailable during set");
+    expect(rejected.cause.message).toBe("disk full");
+    const thrown = await guarded("list", () => {
+      throw new Error("closed");
+    }).catch((e) => e);
+    expect(thrown).toBeInstanceOf(StoreError);
+    expect(thrown.message).toBe("store unavailable during list");
+  });
+
   it("keeps many calls in flight independent: only the slow one times out", async () => {
     const results = await Promise.allSettled([
       guarded("fast", () => new Promise((resolve) => setTimeout(() => resolve("a"), 5)), 80),

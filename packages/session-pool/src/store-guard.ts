@@ -1,14 +1,36 @@
 import { isScpError, StoreError } from "@securecontext/protocol";
 import type { Counters, Lock, PubSub, StoreBackend, TokenStore } from "@securecontext/token-store";
 
+/** The error a failed store call surfaces as: SCP errors as they are, anything else a `StoreError`. */
+function storeFailure(operation: string, error: unknown): Error {
+  if (isScpError(error)) return error;
+  return new StoreError(`store unavailable during ${operation}`, { cause: error });
+}
+
 /**
  * Turns any non-SCP failure of a store call into a `StoreError` naming the operation, and a call
  * that takes longer than `timeoutMs` (a store that queues commands while unreachable) into one too.
+ * Without a timeout (in-process stores) it is one `then` on the call's own promise: this wraps
+ * every store read of every request.
  */
-export async function guarded<T>(operation: string, run: () => Promise<T>, timeoutMs = 0): Promise<T> {
+export function guarded<T>(operation: string, run: () => Promise<T>, timeoutMs = 0): Promise<T> {
+  if (timeoutMs <= 0) {
+    let pending: Promise<T>;
+    try {
+      pending = run();
+    } catch (error) {
+      return Promise.reject(storeFailure(operation, error));
+    }
+    return pending.then(undefined, (error: unknown) => {
+      throw storeFailure(operation, error);
+    });
+  }
+  return withTimeout(operation, run, timeoutMs);
+}
+
+async function withTimeout<T>(operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    if (timeoutMs <= 0) return await run();
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new StoreError(`store did not answer ${operation} within ${timeoutMs} ms`)),
@@ -17,8 +39,7 @@ export async function guarded<T>(operation: string, run: () => Promise<T>, timeo
     });
     return await Promise.race([run(), timeout]);
   } catch (error) {
-    if (isScpError(error)) throw error;
-    throw new StoreError(`store unavailable during ${operation}`, { cause: error });
+    throw storeFailure(operation, error);
   } finally {
     if (timer) clearTimeout(timer);
   }

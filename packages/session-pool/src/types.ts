@@ -56,7 +56,7 @@ export interface GetAccessTokenOptions {
    * Called with the connection's ownership right after it is read, before its status is looked
    * at. Return false to fail exactly as a missing connection does (`NotFoundError`), so a caller
    * that may not see it learns nothing about it — not even that it was revoked. Saves a separate
-   * read of the connection for the access check.
+   * read of the connection for the access check. Called as a method of these options.
    */
   authorize?: (connection: ConnectionOwnership) => boolean;
 }

@@ -25,6 +25,18 @@ interface Entry {
   json: string;
   version: number;
   expiresAt: number | undefined;
+  /** A string value, parsed on first read (see `readValue`). */
+  text: string | undefined;
+}
+
+/**
+ * The value of an entry, parsed afresh (callers may change what they get) except a string value
+ * (an encrypted token set): strings are immutable, so it is parsed once and shared.
+ */
+function readValue(entry: Entry): unknown {
+  if (entry.json.charCodeAt(0) !== 34 /* " */) return JSON.parse(entry.json);
+  entry.text ??= JSON.parse(entry.json) as string;
+  return entry.text;
 }
 
 /**
@@ -136,11 +148,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     }
     return entry;
   };
-  const toRecord = <T>(entry: Entry): StoredRecord<T> => ({
-    value: JSON.parse(entry.json) as T,
-    version: entry.version,
-    ...(entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {}),
-  });
+  const toRecord = <T>(entry: Entry): StoredRecord<T> => {
+    const record: StoredRecord<T> = { value: readValue(entry) as T, version: entry.version };
+    if (entry.expiresAt !== undefined) record.expiresAt = entry.expiresAt;
+    return record;
+  };
   const write = (key: string, json: string, version: number, expiresAt: number | undefined): Entry => {
     const entry = sharedEntry(shared(json), version, expiresAt);
     if (expiresAt !== undefined && expiresAt <= now()) remove(key);
@@ -168,7 +180,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       if (candidate.json === json && candidate.version === version && candidate.expiresAt === expiresAt)
         return candidate;
     }
-    const entry: Entry = { json, version, expiresAt };
+    const entry: Entry = { json, version, expiresAt, text: undefined };
     recentEntries.push(entry);
     if (recentEntries.length > 4) recentEntries.shift();
     return entry;

@@ -103,6 +103,9 @@ export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise
   return out;
 }
 
+/** Stateless between calls (each `decode` is a whole input), so one serves every request. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function mediaType(c: Context): string | undefined {
   return requestHeader(c, "content-type")?.split(";")[0]?.trim().toLowerCase();
 }
@@ -124,7 +127,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
       throw new UnsupportedMediaTypeError("Request bodies must be application/json");
     }
     try {
-      value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+      value = JSON.parse(utf8.decode(bytes));
     } catch {
       throw new ValidationError("Request body is not valid JSON", { field: "body" });
     }

@@ -5,8 +5,13 @@ import {
   NotFoundError,
   tokenRequestBodySchema,
 } from "@securecontext/protocol";
-import type { ConnectionListFilter } from "@securecontext/session-pool";
-import type { Hono } from "hono";
+import type {
+  Caller,
+  ConnectionListFilter,
+  ConnectionOwnership,
+  GetAccessTokenOptions,
+} from "@securecontext/session-pool";
+import type { Context, Hono } from "hono";
 import { requireCaller } from "../http/auth";
 import { readJson, readParam, readQuery } from "../http/body";
 import type { AppEnv } from "../http/context";
@@ -21,6 +26,33 @@ import {
   recordAudit,
   visibleConnection,
 } from "./shared";
+
+/**
+ * The options of one token call (one object per request, its methods on the prototype). The pool
+ * reads the connection once and asks `authorize` whether this caller may see it before it looks at
+ * anything else; a connection the caller may not see fails as a missing one does. The request's
+ * abort signal is built only if the call has to wait for a refresh (a warm token never needs it).
+ */
+class TokenCall implements GetAccessTokenOptions {
+  /** Whose connection it is, once `authorize` let the caller see it. */
+  about: ReturnType<typeof aboutConnection> | undefined;
+
+  constructor(
+    private readonly c: Context<AppEnv>,
+    private readonly caller: Caller,
+    readonly forceRefresh: boolean,
+  ) {}
+
+  authorize(connection: ConnectionOwnership): boolean {
+    if (!canSeeConnection(this.caller, connection)) return false;
+    this.about = aboutConnection(connection);
+    return true;
+  }
+
+  get signal(): AbortSignal {
+    return requestSignal(this.c);
+  }
+}
 
 /** Connections: list/get/delete and the token endpoint. */
 export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -82,36 +114,26 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
       );
     }
     const body = await readJson(c, tokenRequestBodySchema);
-    // The pool reads the connection once and asks us whether this caller may see it before it
-    // looks at anything else; a connection the caller may not see fails as a missing one does.
-    let about: ReturnType<typeof aboutConnection> | undefined;
+    const call = new TokenCall(c, caller, body.forceRefresh === true);
     try {
-      const token = await deps.pool.getAccessToken(id, {
-        ...(body.forceRefresh ? { forceRefresh: true } : {}),
-        authorize: (connection) => {
-          if (!canSeeConnection(caller, connection)) return false;
-          about = aboutConnection(connection);
-          return true;
-        },
-        // Built only if the call has to wait for a refresh (a warm token never needs it).
-        get signal() {
-          return requestSignal(c);
-        },
-      });
+      const token = await deps.pool.getAccessToken(id, call);
+      const about = call.about as ReturnType<typeof aboutConnection>;
       await recordAudit(c, deps, {
         type: "token.issued",
         outcome: "success",
-        ...(about as ReturnType<typeof aboutConnection>),
-        detail: { forceRefresh: Boolean(body.forceRefresh) },
+        userId: about.userId,
+        connectionId: about.connectionId,
+        clientId: about.clientId,
+        detail: { forceRefresh: call.forceRefresh },
       });
       noStore(c);
       return c.json(token);
     } catch (error) {
-      if (about === undefined) {
+      if (call.about === undefined) {
         if (error instanceof NotFoundError) throw connectionNotFound(id);
         throw error;
       }
-      await recordAudit(c, deps, { type: "token.issued", outcome: "failure", ...about });
+      await recordAudit(c, deps, { type: "token.issued", outcome: "failure", ...call.about });
       throw error;
     }
   });
