@@ -59,8 +59,14 @@ function labels(pairs: Record<string, string>): string {
   return body === "" ? "" : `{${body}}`;
 }
 
-interface Histogram {
-  buckets: number[];
+/** Requests of one route pattern and method: counts by status and the latency histogram. */
+interface RouteMethodStats {
+  route: string;
+  method: string;
+  /** By status code (0: not a valid code, rendered `unknown`). */
+  statuses: Map<number, { status: string; count: number }>;
+  /** Observations per bucket alone (not cumulative: render adds them up), one increment per request. */
+  bucketCounts: number[];
   sum: number;
   count: number;
 }
@@ -99,8 +105,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const proc = options.process ?? defaultProcess;
   const now = options.now ?? Date.now;
   const startTimeSeconds = (now() - proc.uptimeSeconds() * 1000) / 1000;
-  const requests = new Map<string, { route: string; method: string; status: string; count: number }>();
-  const durations = new Map<string, { route: string; method: string; histogram: Histogram }>();
+  /** Route label → method → stats: the labels are remembered strings, so no key is built per request. */
+  const stats = new Map<string, Map<string, RouteMethodStats>>();
   const routes = new Set<string>();
   const refreshes = new Map<RefreshOutcome, number>(REFRESH_OUTCOMES.map((outcome) => [outcome, 0]));
   let activeSessions = 0;
@@ -128,32 +134,40 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const r = routeLabel(String(route));
       const upper = METHODS.has(method) ? method : String(method).toUpperCase();
       const m = METHODS.has(upper) ? upper : "OTHER";
-      const s = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "unknown";
-      const requestKey = `${r}\u0000${m}\u0000${s}`;
-      let counter = requests.get(requestKey);
-      if (counter === undefined) {
-        counter = { route: r, method: m, status: s, count: 0 };
-        requests.set(requestKey, counter);
+      let byMethod = stats.get(r);
+      if (byMethod === undefined) {
+        byMethod = new Map();
+        stats.set(r, byMethod);
       }
-      counter.count++;
-
-      const durationKey = `${r}\u0000${m}`;
-      let entry = durations.get(durationKey);
+      let entry = byMethod.get(m);
       if (entry === undefined) {
         entry = {
           route: r,
           method: m,
-          histogram: { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 },
+          statuses: new Map(),
+          bucketCounts: DURATION_BUCKETS.map(() => 0),
+          sum: 0,
+          count: 0,
         };
-        durations.set(durationKey, entry);
+        byMethod.set(m, entry);
       }
+      const code = Number.isInteger(status) && status >= 100 && status <= 599 ? status : 0;
+      let counter = entry.statuses.get(code);
+      if (counter === undefined) {
+        counter = { status: code === 0 ? "unknown" : String(code), count: 0 };
+        entry.statuses.set(code, counter);
+      }
+      counter.count++;
+
       const value = Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
-      const { buckets } = entry.histogram;
       for (let index = 0; index < DURATION_BUCKETS.length; index++) {
-        if (value <= (DURATION_BUCKETS[index] as number)) buckets[index] = (buckets[index] ?? 0) + 1;
+        if (value <= (DURATION_BUCKETS[index] as number)) {
+          entry.bucketCounts[index] = (entry.bucketCounts[index] ?? 0) + 1;
+          break;
+        }
       }
-      entry.histogram.sum += value;
-      entry.histogram.count++;
+      entry.sum += value;
+      entry.count++;
     },
     refresh(outcome) {
       if (refreshes.has(outcome)) refreshes.set(outcome, (refreshes.get(outcome) ?? 0) + 1);
@@ -168,23 +182,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       };
 
       header("scp_http_requests_total", "counter", "HTTP requests by route pattern, method and status.");
-      for (const { route, method, status, count } of requests.values()) {
-        out.push(`scp_http_requests_total${labels({ route, method, status })} ${count}`);
+      for (const byMethod of stats.values()) {
+        for (const { route, method, statuses } of byMethod.values()) {
+          for (const { status, count } of statuses.values())
+            out.push(`scp_http_requests_total${labels({ route, method, status })} ${count}`);
+        }
       }
 
       header("scp_http_request_duration_seconds", "histogram", "HTTP request latency in seconds.");
-      for (const { route, method, histogram } of durations.values()) {
-        DURATION_BUCKETS.forEach((bound, index) => {
-          const le = formatNumber(bound);
+      for (const byMethod of stats.values()) {
+        for (const { route, method, bucketCounts, sum, count } of byMethod.values()) {
+          let cumulative = 0;
+          DURATION_BUCKETS.forEach((bound, index) => {
+            cumulative += bucketCounts[index] ?? 0;
+            const le = formatNumber(bound);
+            out.push(
+              `scp_http_request_duration_seconds_bucket${labels({ route, method, le })} ${cumulative}`,
+            );
+          });
           out.push(
-            `scp_http_request_duration_seconds_bucket${labels({ route, method, le })} ${histogram.buckets[index] ?? 0}`,
+            `scp_http_request_duration_seconds_bucket${labels({ route, method, le: "+Inf" })} ${count}`,
+            `scp_http_request_duration_seconds_sum${labels({ route, method })} ${formatNumber(sum)}`,
+            `scp_http_request_duration_seconds_count${labels({ route, method })} ${count}`,
           );
-        });
-        out.push(
-          `scp_http_request_duration_seconds_bucket${labels({ route, method, le: "+Inf" })} ${histogram.count}`,
-          `scp_http_request_duration_seconds_sum${labels({ route, method })} ${formatNumber(histogram.sum)}`,
-          `scp_http_request_duration_seconds_count${labels({ route, method })} ${histogram.count}`,
-        );
+        }
       }
 
       header("scp_token_refreshes_total", "counter", "Token refreshes by outcome.");
