@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from "@securecontext/protocol";
 import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
-import { redactDeep } from "../logging/redact";
+import { isSecretKey, redactDeep } from "../logging/redact";
 import {
   canonicalData,
   canonicalEventJson,
@@ -443,6 +443,28 @@ function eventOf({ fields, native }: ValidAppend, id: string, at: string, prevHa
   return event as AuditEvent;
 }
 
+/**
+ * The canonical copy of a detail whose members are all booleans, finite numbers or null under
+ * names that are neither secret-looking nor array indexes (`{ forceRefresh: false }`, the common
+ * case): nothing to redact or convert, so no walk. Undefined for any other detail.
+ */
+function plainFlatDetail(detail: Record<string, unknown>): { data: unknown; native: true } | undefined {
+  if (typeof detail !== "object" || detail === null || Object.getPrototypeOf(detail) !== Object.prototype)
+    return undefined;
+  const keys = Object.keys(detail).sort();
+  const data: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = detail[key];
+    if (value === undefined) continue;
+    const plain =
+      value === null || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
+    // Keys starting with a digit include every array index (enumerated first, out of sorted order).
+    if (!plain || isSecretKey(key) || /^[0-9]/.test(key)) return undefined;
+    data[key] = value;
+  }
+  return { data, native: true };
+}
+
 function validate(input: AuditAppendInput): ValidAppend {
   const text = (value: unknown, field: string, max: number) => {
     if (typeof value !== "string" || value.length === 0 || value.length > max) {
@@ -467,7 +489,7 @@ function validate(input: AuditAppendInput): ValidAppend {
     let copy: { data: unknown; native: boolean };
     try {
       // Stored and hashed as the same plain data, so `verify` recomputes exactly this hash.
-      copy = canonicalData(redactDeep(input.detail, { maxDepth: 6 }));
+      copy = plainFlatDetail(input.detail) ?? canonicalData(redactDeep(input.detail, { maxDepth: 6 }));
     } catch (error) {
       throw new ValidationError("audit detail must be JSON data", { field: "detail", cause: error });
     }

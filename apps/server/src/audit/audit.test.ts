@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { AuditEvent } from "@securecontext/protocol";
 import { type Lock, memoryBackend, type TokenStore } from "@securecontext/token-store";
 import { describe, expect, it } from "vitest";
+import { redactDeep } from "../logging/redact";
 import { createAuditLog } from "./audit-log";
 import { canonicalData, canonicalEventJson, canonicalJson, GENESIS_HASH } from "./canonical";
 
@@ -163,6 +164,20 @@ describe("audit log", () => {
       code: "invalid_request",
       field: "detail",
     });
+  });
+
+  it("stores flat details sorted, with secret-named members redacted whatever their type", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    const plain = await audit.append({
+      ...base,
+      detail: { zeta: 1, alpha: false, mid: null, gone: undefined },
+    });
+    expect(JSON.stringify(plain.detail)).toBe('{"alpha":false,"mid":null,"zeta":1}');
+    const secret = await audit.append({ ...base, detail: { forceRefresh: true, refreshToken: true } });
+    expect(secret.detail).toEqual(redactDeep({ forceRefresh: true, refreshToken: true }));
+    expect(secret.detail?.refreshToken).not.toBe(true);
+    expect(await audit.verify()).toEqual({ valid: true, count: 2 });
   });
 
   it("lists newest first with filters and cursor paging", async () => {
