@@ -25,8 +25,6 @@ interface Entry {
   json: string;
   version: number;
   expiresAt: number | undefined;
-  /** A string value, parsed on first read (see `readValue`). */
-  text: string | undefined;
 }
 
 /**
@@ -35,9 +33,15 @@ interface Entry {
  */
 function readValue(entry: Entry): unknown {
   if (entry.json.charCodeAt(0) !== 34 /* " */) return JSON.parse(entry.json);
-  entry.text ??= JSON.parse(entry.json) as string;
-  return entry.text;
+  let text = parsedStrings.get(entry);
+  if (text === undefined) {
+    text = JSON.parse(entry.json) as string;
+    parsedStrings.set(entry, text);
+  }
+  return text;
 }
+/** Parsed string values by entry, beside the entries (no field on every entry for the few that are read). */
+const parsedStrings = new WeakMap<Entry, string>();
 
 /**
  * What `set` and `compareAndSet` return: the value as stored, parsed only when a caller reads it.
@@ -180,7 +184,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       if (candidate.json === json && candidate.version === version && candidate.expiresAt === expiresAt)
         return candidate;
     }
-    const entry: Entry = { json, version, expiresAt, text: undefined };
+    const entry: Entry = { json, version, expiresAt };
     recentEntries.push(entry);
     if (recentEntries.length > 4) recentEntries.shift();
     return entry;
