@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import {
   type AuditEvent,
   type AuditFilter,
@@ -11,9 +10,9 @@ import {
 import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
 import { isSecretKey, redactDeep } from "../logging/redact";
 import {
+  auditHash,
   canonicalData,
   canonicalEventJson,
-  canonicalJson,
   computeAuditHash,
   GENESIS_HASH,
 } from "./canonical";
@@ -439,30 +438,28 @@ function eventOf({ fields, native }: ValidAppend, id: string, at: string, prevHa
   };
   const body = native ? JSON.stringify(event) : canonicalEventJson(event);
   // Added last, the same way for every event: they all end with one shape.
-  (event as AuditEvent).hash = hash("sha256", prevHash + body, "hex");
+  (event as AuditEvent).hash = auditHash(prevHash, body);
   return event as AuditEvent;
 }
 
 /**
- * The canonical copy of a detail whose members are all booleans, finite numbers or null under
- * names that are neither secret-looking nor array indexes (`{ forceRefresh: false }`, the common
- * case): nothing to redact or convert, so no walk. Undefined for any other detail.
+ * True for a detail whose members are all booleans, finite numbers or null under names that do not
+ * look secret (`{ forceRefresh: false }`, the common case): redaction would change nothing, so its
+ * walk is skipped.
  */
-function plainFlatDetail(detail: Record<string, unknown>): { data: unknown; native: true } | undefined {
+function needsNoRedaction(detail: Record<string, unknown>): boolean {
   if (typeof detail !== "object" || detail === null || Object.getPrototypeOf(detail) !== Object.prototype)
-    return undefined;
-  const keys = Object.keys(detail).sort();
-  const data: Record<string, unknown> = {};
-  for (const key of keys) {
+    return false;
+  for (const key in detail) {
     const value = detail[key];
-    if (value === undefined) continue;
     const plain =
-      value === null || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value));
-    // Keys starting with a digit include every array index (enumerated first, out of sorted order).
-    if (!plain || isSecretKey(key) || /^[0-9]/.test(key)) return undefined;
-    data[key] = value;
+      value === undefined ||
+      value === null ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value));
+    if (!plain || isSecretKey(key)) return false;
   }
-  return { data, native: true };
+  return true;
 }
 
 function validate(input: AuditAppendInput): ValidAppend {
@@ -489,15 +486,16 @@ function validate(input: AuditAppendInput): ValidAppend {
     let copy: { data: unknown; native: boolean };
     try {
       // Stored and hashed as the same plain data, so `verify` recomputes exactly this hash.
-      copy = plainFlatDetail(input.detail) ?? canonicalData(redactDeep(input.detail, { maxDepth: 6 }));
+      const safe = needsNoRedaction(input.detail) ? input.detail : redactDeep(input.detail, { maxDepth: 6 });
+      copy = canonicalData(safe);
     } catch (error) {
       throw new ValidationError("audit detail must be JSON data", { field: "detail", cause: error });
     }
     const detail = copy.data as Record<string, unknown> | undefined;
     if (detail !== undefined) {
       native = copy.native;
-      const length = native ? JSON.stringify(detail).length : canonicalJson(detail).length;
-      fields.detail = length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
+      // Canonical JSON has the same members as native JSON, only in another order: the same length.
+      fields.detail = JSON.stringify(detail).length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
     }
   }
   return { fields, native };

@@ -84,7 +84,12 @@ export const GENESIS_HASH = "0".repeat(64);
  * event without its `hash` member (which includes `prevHash` itself).
  */
 export function computeAuditHash(event: { prevHash: string } & Record<string, unknown>): string {
-  return hash("sha256", event.prevHash + canonicalEventJson(event), "hex");
+  return auditHash(event.prevHash, canonicalEventJson(event));
+}
+
+/** The chain hash from `prevHash` and the canonical JSON of the event without `hash`. */
+export function auditHash(prevHash: string, canonicalBody: string): string {
+  return hash("sha256", prevHash + canonicalBody, "hex");
 }
 
 /** The members an audit event may have, in canonical (UTF-16 code unit) order; `hash` is never hashed. */
