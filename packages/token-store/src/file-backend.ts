@@ -154,14 +154,16 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     else q.upsert.run("r", key, json, version, expiresAt ?? null);
     return { version, ...(expiresAt !== undefined ? { expiresAt } : {}) };
   };
+  /** Writes each row at its next version (inside the caller's transaction). */
+  const writeRows = (rows: ReadonlyArray<EncodedEntry>) => {
+    for (const row of rows) write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+  };
 
   const tx = {
     set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
       write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
     ),
-    setMany: db.transaction((rows: ReadonlyArray<EncodedEntry>) => {
-      for (const row of rows) write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
-    }),
+    setMany: db.transaction(writeRows),
     compareAndSetMany: db.transaction(
       (
         key: string,
@@ -172,8 +174,7 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
       ) => {
         const current = live("r", key);
         if ((current?.version ?? null) !== expected) return null;
-        for (const row of rows)
-          write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+        writeRows(rows);
         return write(key, json, (current?.version ?? 0) + 1, expiresAt);
       },
     ),
