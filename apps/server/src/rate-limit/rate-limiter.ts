@@ -117,21 +117,12 @@ export function rateLimitHeaders(
 ): Record<string, string> {
   if (result.limit === 0) return {};
   const reset = Math.max(0, Math.ceil((result.resetAt - now()) / 1000));
-  const fixed = fixedHeaders(result.limit);
   const headers: Record<string, string> = {
-    "RateLimit-Limit": fixed.limit,
+    "RateLimit-Limit": String(result.limit),
     "RateLimit-Remaining": String(result.remaining),
     "RateLimit-Reset": String(reset),
-    "RateLimit-Policy": fixed.policy,
+    "RateLimit-Policy": `${result.limit};w=${RATE_LIMIT_WINDOW_MS / 1000}`,
   };
   if (!result.allowed) headers["Retry-After"] = String(result.retryAfterSeconds);
   return headers;
-}
-
-/** The header values that depend only on the limit, built once per limit (every response has them). */
-let fixedFor: { of: number; limit: string; policy: string } | undefined;
-function fixedHeaders(limit: number): { limit: string; policy: string } {
-  if (fixedFor?.of !== limit)
-    fixedFor = { of: limit, limit: String(limit), policy: `${limit};w=${RATE_LIMIT_WINDOW_MS / 1000}` };
-  return fixedFor;
 }
