@@ -14,7 +14,9 @@
  * compare against the bare run of the same round. Then RSS of the server process with
  * BENCH_SESSIONS (default 100 000) live sessions (created in the server process through its pool,
  * 100 in flight), on the memory store (in a fresh process, not the one the HTTP runs filled with
- * audit events) and on the default file store (SQLite). Prints a summary with the targets and
+ * audit events) and on the default file store (SQLite): read BENCH_SETTLE_S (default 5) seconds
+ * after the last create, when V8 has given back the young generation the burst grew (the reading
+ * right after the burst is reported beside it). Prints a summary with the targets and
  * PASS/MISS (INFO for the reference row) and writes the results to bench-results/http-<time>.json.
  *
  * Env: BENCH_ROUNDS (2), BENCH_DURATION (5), BENCH_WARMUP (3: seconds of unmeasured load on every
@@ -24,7 +26,10 @@
  * thread alone adds ~30 MB RSS), BENCH_PROFILE (a directory: write a CPU profile of the server
  * process there), BENCH_HTTP_STORE ("memory" | "file": the store of the HTTP runs),
  * BENCH_CONNECTIONS (100), BENCH_NODE_FLAGS, BENCH_LOG_LEVEL, BENCH_RATE_LIMIT (experiments),
- * BENCH_MEMORY_DETAIL=1 (V8 heap spaces of the server on stderr).
+ * BENCH_MEMORY_DETAIL=1 (V8 heap spaces of the server on stderr), BENCH_SETTLE_S (5),
+ * BENCH_STDOUT=1 (the server's stdout here instead of /dev/null: for `--trace-gc` in
+ * BENCH_NODE_FLAGS, with BENCH_LOG_LEVEL=warn), BENCH_HEAP_SAMPLE=<path> (sampling heap profile of
+ * every allocation, garbage included, per server process: see server-process.mjs).
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -73,6 +78,8 @@ interface Measured {
   rps: number;
   p50: number;
   p99: number;
+  /** autocannon's latency percentiles in whole ms (p90, p97_5, p99_9, max …), for the results file. */
+  latency?: Record<string, number>;
   non2xx: number;
   errors: number;
   /** Requests completed in the run. */
@@ -104,7 +111,7 @@ function autocannon(
       if (error) return reject(error);
       const result = JSON.parse(stdout) as {
         requests: { average: number; total: number };
-        latency: { p50: number; p99: number };
+        latency: { p50: number; p99: number } & Record<string, number>;
         non2xx: number;
         errors: number;
       };
@@ -114,6 +121,7 @@ function autocannon(
         rps: result.requests.average,
         p50: result.latency.p50,
         p99: result.latency.p99,
+        latency: result.latency,
         non2xx: result.non2xx,
         errors: result.errors,
         total: result.requests.total,
@@ -159,6 +167,7 @@ interface Reply {
   url?: string;
   rssBytes?: number;
   heapUsedBytes?: number;
+  burst?: { rssBytes: number; heapUsedBytes: number };
   seconds?: number;
   cpuMicros?: number;
   systemMicros?: number;
@@ -178,7 +187,7 @@ async function serverProcess(env: Record<string, string>) {
       // BENCH_PROFILE=<dir>: a V8 CPU profile of the server process, written when it exits.
       ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
     ],
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    stdio: ["ignore", process.env.BENCH_STDOUT ? "inherit" : "ignore", "inherit", "ipc"],
   });
   const next = () =>
     new Promise<Reply>((resolveReply, reject) => {
@@ -246,6 +255,9 @@ async function main() {
   const memoryRows: Array<{
     store: string;
     idleRss: number;
+    /** Right after the last create (young generation still grown). */
+    burstRss: number;
+    /** BENCH_SETTLE_S later: the row's reading. */
     rss: number;
     heapUsed: number;
     idleHeapUsed: number;
@@ -345,6 +357,7 @@ async function main() {
             store,
             idleRss: idle.rssBytes ?? 0,
             idleHeapUsed: idle.heapUsedBytes ?? 0,
+            burstRss: after.burst?.rssBytes ?? 0,
             rss: after.rssBytes ?? 0,
             heapUsed: after.heapUsedBytes ?? 0,
             seconds: after.seconds ?? 0,
@@ -426,12 +439,12 @@ async function main() {
   }
   for (const row of memoryRows) {
     summary.push({
-      metric: `server RSS, ${SESSIONS} live sessions, ${row.store} store`,
+      metric: `server RSS, ${SESSIONS} live sessions, ${row.store} store (settled)`,
       measured: mb(row.rss),
       target: `< ${mb(TARGET.rssBytes)}`,
       pass: row.rss < TARGET.rssBytes,
       detail:
-        `idle ${mb(row.idleRss)}; heap ${mb(row.idleHeapUsed)} → ${mb(row.heapUsed)} ` +
+        `idle ${mb(row.idleRss)}, ${mb(row.burstRss)} right after the creates; heap ${mb(row.idleHeapUsed)} → ${mb(row.heapUsed)} ` +
         `(${Math.round((row.heapUsed - row.idleHeapUsed) / Math.max(SESSIONS, 1))} B/session); created in ${row.seconds.toFixed(1)} s`,
     });
   }

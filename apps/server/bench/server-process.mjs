@@ -3,10 +3,13 @@
  * baseline server and the load generator live elsewhere). Forked by http.bench.ts with
  * `--expose-gc`; the environment comes from the parent. BENCH_SERVER=dist runs the built server
  * (apps/server/dist, plain `node`, as deployed); otherwise the sources under tsx. Talks over IPC:
- *   → { cmd: "sessions", count, clientId }  ← { rssBytes, heapUsedBytes, seconds }
+ *   → { cmd: "sessions", count, clientId }  ← { rssBytes, heapUsedBytes, seconds, burst: { rssBytes, heapUsedBytes } }
+ *     (`burst`: right after the creates; the top level: BENCH_SETTLE_S seconds later, default 5)
  *   → { cmd: "memory" }                      ← { rssBytes, heapUsedBytes }
  *   → { cmd: "cpu" }                         ← { cpuMicros, systemMicros } (user + system, and system alone, since start)
  *   → { cmd: "close" }                       ← exits
+ * BENCH_HEAP_SAMPLE=<path>: samples allocations (collected objects included) from start to close
+ * and writes the V8 sampling heap profile to `<path>.<pid>.json` (one file per server process).
  */
 import v8 from "node:v8";
 
@@ -37,9 +40,31 @@ const server = await startServer({
   // bench points at /dev/null.
 });
 const send = (message) => process.send?.(message);
+
+/** A sampling heap profile of everything allocated, garbage included (what GC cost comes from). */
+async function startHeapSampling(path) {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMajorGC: true,
+  });
+  return async () => {
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${path}.${process.pid}.json`, JSON.stringify(profile));
+  };
+}
+const stopHeapSampling = process.env.BENCH_HEAP_SAMPLE
+  ? await startHeapSampling(process.env.BENCH_HEAP_SAMPLE)
+  : undefined;
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_S ?? 5) * 1000;
 process.on("message", async (message) => {
   try {
     if (message.cmd === "close") {
+      await stopHeapSampling?.();
       await server.close();
       process.exit(0);
     }
@@ -71,7 +96,13 @@ process.on("message", async (message) => {
         ),
       );
     }
-    send({ ok: true, seconds: (performance.now() - started) / 1000, ...memory() });
+    const seconds = (performance.now() - started) / 1000;
+    // Right after the burst the young generation is still at the size the burst grew it to (up to
+    // 32 MB); V8's memory reducer gives it back once allocation stops. The settled reading is what
+    // holding the sessions costs.
+    const burst = memory();
+    await new Promise((done) => setTimeout(done, SETTLE_MS));
+    send({ ok: true, seconds, burst, ...memory() });
   } catch (error) {
     send({ ok: false, error: String(error) });
   }
