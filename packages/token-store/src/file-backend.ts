@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { ScpError, StoreError } from "@securecontext/protocol";
 import Database from "better-sqlite3";
 import { closeGuard } from "./closed";
+import { ensureFileSchema } from "./file-schema";
 import { localPubSub } from "./local-pubsub";
 import { newLockToken } from "./memory-backend";
 import type {
@@ -64,24 +65,13 @@ interface KeyedRow extends Row {
   key: string;
 }
 
-// One table; `ns` separates records (r), leases (l), fences (f) and counter windows (c).
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS scp_kv (
-  ns TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  expires_at INTEGER,
-  PRIMARY KEY (ns, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS scp_kv_expires ON scp_kv (expires_at) WHERE expires_at IS NOT NULL;
-`;
-
 /**
  * The embedded default store: one SQLite file (better-sqlite3, WAL mode) that survives restarts.
  * Every write is a `BEGIN IMMEDIATE` transaction, so several processes on the same host sharing
  * the file stay correct (compare-and-set, takeOnce, leases and counters are atomic across them).
  * Pub/sub is in-process only: the file store is for a single host; use Redis for many instances.
+ * One table (its layout and migrations: file-schema.ts) whose `ns` column separates records (r),
+ * leases (l), fences (f) and counter windows (c).
  *
  * @example
  * ```ts
@@ -414,7 +404,7 @@ function openDatabase(options: FileBackendOptions, synchronous?: "OFF"): Databas
     // file anyway, and the server keeps its hot records (sessions, token sets) in process caches.
     db.pragma(`cache_size = -${synchronous === "OFF" ? 1024 : 4096}`);
     db.pragma(`synchronous = ${synchronous ?? (options.synchronous === "NORMAL" ? "NORMAL" : "FULL")}`);
-    db.exec(SCHEMA);
+    ensureFileSchema(db);
     return db;
   } catch (error) {
     throw new StoreError(`cannot open the file store at ${path}: ${(error as Error).message}`, {
