@@ -9,13 +9,7 @@ import {
 } from "@securecontext/protocol";
 import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
 import { isSecretKey, redactDeep } from "../logging/redact";
-import {
-  auditHash,
-  canonicalData,
-  canonicalEventJson,
-  computeAuditHash,
-  GENESIS_HASH,
-} from "./canonical";
+import { auditHash, canonicalData, canonicalEventJson, computeAuditHash, GENESIS_HASH } from "./canonical";
 
 /** What a caller records; the log adds `id`, `at`, `prevHash` and `hash`. */
 export interface AuditAppendInput {
@@ -105,7 +99,8 @@ const MAX_BATCH = 128;
 
 const SEQ_DIGITS = 15;
 const SEQ_CEILING = 10 ** SEQ_DIGITS - 1;
-const PAGE_SIZE = 500;
+/** Rows per store page when listing (a row holds up to MAX_BATCH events). */
+const PAGE_SIZE = 100;
 const MAX_SCAN_PER_LIST = 5000;
 const MAX_DETAIL_CHARS = 8192;
 const OUTCOMES = new Set(["success", "failure", "denied"]);
@@ -116,13 +111,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Creates the audit log over a store's `records` and `locks`.
  *
- * Layout: `<prefix>head` holds `{seq, hash, event}` of the last event; events live under
- * `<prefix>ev:<15-digit (10^15-1-seq)>` so the store's ascending key order is newest first.
+ * Layout: `<prefix>head` holds `{seq, hash, event}` of the last event; the events of each committed
+ * batch live in one row, an array oldest first, under `<prefix>ev:<15-digit (10^15-1-seq)>` of its
+ * newest event, so the store's ascending key order is newest first. (Rows written before batches
+ * were stored as one row hold a single event object; readers take both, and an event found twice
+ * counts once.) One row per batch instead of one per event: per-row work dominated an append on
+ * every store (map entries in memory, b-tree inserts in SQLite, round trips to Redis).
  * An append takes the `<prefix>lock` lease, reads the head, and commits by compare-and-set on the
  * head (the head write is the commit point, so a writer whose lease lapsed cannot fork the chain).
- * Stores with `compareAndSetMany` (memory, file) write the events in that same atomic step; on
- * others the events follow under their own keys, the head carries a copy of the batch, and a crash
- * between the two is repaired by the next reader.
+ * Stores with `compareAndSetMany` (memory, file) write the batch's row in that same atomic step; on
+ * others the row follows, the head carries a copy of the batch, and a crash between the two is
+ * repaired by the next reader.
  *
  * Appends are batched per process: appends made in one turn of the event loop, and any made while
  * a batch holds the lease, queue up, and the next batch commits all of them (up to 128, in call
@@ -161,18 +160,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   /** Resolvers of `flush` calls waiting for the queue to empty. */
   let idleWaiters: Array<() => void> = [];
 
-  /** Makes sure the head's events are stored under their keys (repairs a writer that crashed after commit). */
+  /** Makes sure the head's batch is stored (repairs a writer that crashed after its commit). */
   async function materialize(head: ChainHead): Promise<void> {
     if (head.seq <= materializedSeq) return;
-    const batch = head.events ?? [head.event];
-    const firstSeq = head.seq - batch.length + 1;
-    // Writers store the last event of a batch after all the others: if it is there, so are they.
+    // A batch is one row under its newest event's key. A writer of the one-row-per-event layout
+    // that crashed midway may have stored some of this batch's events already: readers count an
+    // event once, so the whole batch is written again.
     if ((await records.get(eventKey(head.seq))) === undefined) {
-      for (let i = 0; i < batch.length; i++) {
-        const seq = firstSeq + i;
-        if (seq <= materializedSeq) continue;
-        if ((await records.get(eventKey(seq))) === undefined) await records.set(eventKey(seq), batch[i]);
-      }
+      await records.set(eventKey(head.seq), head.events ?? [head.event]);
     }
     materializedSeq = Math.max(materializedSeq, head.seq);
   }
@@ -189,20 +184,29 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
-  /** A batch's events as store entries, under their sequence keys. */
-  const batchEntries = (events: AuditEvent[], firstSeq: number) =>
-    events.map((event, i) => ({ key: eventKey(firstSeq + i), value: event }));
+  /** A committed batch's row: its events oldest first, under the key of its newest (`lastSeq`). */
+  const batchRow = (events: AuditEvent[], lastSeq: number) => ({ key: eventKey(lastSeq), value: events });
 
-  /** Stores a committed batch under its events' keys (after a head that carries a copy of it). */
-  async function storeBatch(events: AuditEvent[], firstSeq: number): Promise<void> {
-    if (records.setMany) {
-      // One atomic write for the whole batch (one transaction and one fsync).
-      await records.setMany(batchEntries(events, firstSeq));
-      return;
+  /**
+   * The stored events of a page of rows, newest first, each with its sequence number (a batch row's
+   * key is its newest event's). `below` skips events at or above that number: ones a previous page
+   * returned, and second copies (see `materialize`).
+   */
+  function* eventsOf(
+    rows: ListResult<StoredRow>["items"],
+    below: number,
+  ): Generator<{ seq: number; event: StoredEventLike; key: string }> {
+    let floor = below;
+    for (const { key, record } of rows) {
+      const events: StoredEventLike[] = Array.isArray(record.value) ? record.value : [record.value];
+      const newestSeq = seqOfKey(key);
+      for (let i = events.length - 1; i >= 0; i--) {
+        const seq = newestSeq - (events.length - 1 - i);
+        if (seq >= floor) continue;
+        floor = seq;
+        yield { seq, event: events[i], key };
+      }
     }
-    // The last event goes in after the others, so a stored last event means a whole batch.
-    await Promise.all(events.slice(0, -1).map((event, i) => records.set(eventKey(firstSeq + i), event)));
-    await records.set(eventKey(firstSeq + events.length - 1), events[events.length - 1] as AuditEvent);
   }
 
   /** Commits `batch` (in order) as consecutive events under one lease and one head write. */
@@ -247,19 +251,19 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         // Where the store commits the head and the events in one atomic step, the head needs no
         // copy of the batch (which doubled the bytes written per event).
         const committed = records.compareAndSetMany
-          ? await records.compareAndSetMany<ChainHead>(
-              headKey,
-              base?.version ?? null,
-              head,
-              batchEntries(events, firstSeq),
-            )
+          ? await records.compareAndSetMany<ChainHead>(headKey, base?.version ?? null, head, [
+              batchRow(events, lastSeq),
+            ])
           : await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
               ...head,
               ...(events.length > 1 ? { events } : {}),
             });
         if (committed) {
-          // With compareAndSetMany the events were stored with the head; otherwise they follow.
-          if (!records.compareAndSetMany) await storeBatch(events, firstSeq);
+          // With compareAndSetMany the row was stored with the head; otherwise it follows.
+          if (!records.compareAndSetMany) {
+            const row = batchRow(events, lastSeq);
+            await records.set(row.key, row.value);
+          }
           materializedSeq = Math.max(materializedSeq, lastSeq);
           committedHead = { version: committed.version, seq: lastSeq, hash: last.hash, atMs };
           return events;
@@ -345,25 +349,23 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 
     const items: AuditEvent[] = [];
     let storeCursor = position?.c;
-    const beforeSeq = position?.s ?? Number.POSITIVE_INFINITY;
-    let lastSeq = beforeSeq;
+    let lastSeq = position?.s ?? Number.POSITIVE_INFINITY;
     let scanned = 0;
     for (;;) {
-      const page = await records.list<AuditEvent>(eventPrefix, { cursor: storeCursor, limit: PAGE_SIZE });
-      for (const { key, record } of page.items) {
-        const seq = seqOfKey(key);
-        if (seq >= beforeSeq) continue;
+      const page = await records.list<StoredRow>(eventPrefix, { cursor: storeCursor, limit: PAGE_SIZE });
+      for (const { seq, event: stored } of eventsOf(page.items, lastSeq)) {
         scanned++;
         lastSeq = seq;
-        const event = record.value;
+        const event = stored as AuditEvent;
         if (sinceMs !== undefined && Date.parse(event.at) < sinceMs) return { items, nextCursor: null };
         if (!matches(event)) continue;
         items.push(event);
+        // The next page reads this store page again (a row may hold more events) from below `seq`.
         if (items.length === limit) return { items, nextCursor: encodeCursor(storeCursor, seq) };
+        if (scanned >= MAX_SCAN_PER_LIST) return { items, nextCursor: encodeCursor(storeCursor, seq) };
       }
       if (page.nextCursor === null) return { items, nextCursor: null };
       storeCursor = page.nextCursor;
-      if (scanned >= MAX_SCAN_PER_LIST) return { items, nextCursor: encodeCursor(storeCursor, lastSeq) };
     }
   }
 
@@ -380,13 +382,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     let newer: { seq: number; event: StoredEventLike; id: string } | undefined;
     let cursor: string | undefined;
     do {
-      const page: ListResult<StoredEventLike> = await records.list<StoredEventLike>(eventPrefix, {
-        cursor,
-        limit: 1000,
-      });
-      for (const { key, record } of page.items) {
-        const seq = seqOfKey(key);
-        const event = record.value;
+      const page = await records.list<StoredRow>(eventPrefix, { cursor, limit: PAGE_SIZE });
+      for (const { seq, event, key } of eventsOf(page.items, newer?.seq ?? Number.POSITIVE_INFINITY)) {
         const id = typeof event?.id === "string" ? event.id : key;
         count++;
         if (!hashHolds(event)) mark(seq, id);
@@ -408,6 +405,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
 }
 
 type StoredEventLike = (Partial<AuditEvent> & Record<string, unknown>) | null | undefined;
+/** An event row as stored: a batch (oldest first), or one event (rows from before batch rows). */
+type StoredRow = StoredEventLike[] | StoredEventLike;
 
 function hashHolds(event: StoredEventLike): boolean {
   if (event === null || typeof event !== "object") return false;

@@ -8,16 +8,44 @@ import { canonicalData, canonicalEventJson, canonicalJson, GENESIS_HASH } from "
 
 const base = { type: "connection.created", actor: "admin", outcome: "success" } as const;
 
-async function allEvents(records: TokenStore): Promise<Array<{ key: string; value: AuditEvent }>> {
-  const out: Array<{ key: string; value: AuditEvent }> = [];
+/** Where an event is stored: its row's key, and its place in the row (a batch, oldest first). */
+interface StoredEvent {
+  key: string;
+  index: number;
+  value: AuditEvent;
+}
+
+/** Every stored event, newest first, read raw from the store's rows. */
+async function allEvents(records: TokenStore): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
   let cursor: string | undefined;
   do {
-    const page = await records.list<AuditEvent>("audit:ev:", { cursor, limit: 1000 });
-    out.push(...page.items.map(({ key, record }) => ({ key, value: record.value })));
+    const page = await records.list<AuditEvent[] | AuditEvent>("audit:ev:", { cursor, limit: 1000 });
+    for (const { key, record } of page.items) {
+      const row = Array.isArray(record.value) ? record.value : [record.value];
+      for (let index = row.length - 1; index >= 0; index--)
+        out.push({ key, index, value: row[index] as AuditEvent });
+    }
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
   return out;
 }
+
+/** Replaces (or, with undefined, removes) one stored event inside its row, as an attacker with store access could. */
+async function rewriteEvent(
+  records: TokenStore,
+  at: StoredEvent,
+  event: AuditEvent | undefined,
+): Promise<void> {
+  const row = (await records.get<AuditEvent[]>(at.key))?.value ?? [];
+  if (event === undefined) row.splice(at.index, 1);
+  else row[at.index] = event;
+  if (row.length === 0) await records.delete(at.key);
+  else await records.set(at.key, row);
+}
+
+/** The key of the row holding the event with sequence number `seq` when every row holds one event. */
+const singleRowKey = (seq: number) => `audit:ev:${String(10 ** 15 - 1 - seq).padStart(15, "0")}`;
 
 describe("audit log", () => {
   it("chains events with sha256(prevHash + canonical JSON without hash)", async () => {
@@ -280,7 +308,7 @@ describe("audit log", () => {
     expect(victim).toBeDefined();
     if (!victim) return;
 
-    await records.set(victim.key, { ...victim.value, outcome: "denied" });
+    await rewriteEvent(records, victim, { ...victim.value, outcome: "denied" });
     expect(await audit.verify()).toEqual({ valid: false, count: 10, firstBrokenId: events[4]?.id });
 
     // Recomputing the tampered event's own hash moves the break to the link from the next event.
@@ -289,13 +317,13 @@ describe("audit log", () => {
     const rehashed = createHash("sha256")
       .update(forged.prevHash + canonicalJson(body))
       .digest("hex");
-    await records.set(victim.key, { ...forged, hash: rehashed });
+    await rewriteEvent(records, victim, { ...forged, hash: rehashed });
     expect(await audit.verify()).toEqual({ valid: false, count: 10, firstBrokenId: events[5]?.id });
 
     // Restoring it makes the chain whole again; deleting a middle event breaks it.
-    await records.set(victim.key, victim.value);
+    await rewriteEvent(records, victim, victim.value);
     expect(await audit.verify()).toEqual({ valid: true, count: 10 });
-    await records.delete(victim.key);
+    await rewriteEvent(records, victim, undefined);
     expect(await audit.verify()).toMatchObject({ valid: false, count: 9, firstBrokenId: events[5]?.id });
   });
 
@@ -384,23 +412,21 @@ describe("audit log", () => {
     for (const { value } of await allEvents(backend.records)) expect(byId.get(value.id)).toEqual(value);
   });
 
-  it("repairs a whole batch whose writer crashed after the commit", async () => {
+  it("repairs a batch whose row write failed after the head committed it", async () => {
     const backend = memoryBackend();
-    let writes = 0;
-    let crashAt = -1;
+    let failRowWrite = false;
     const flaky: TokenStore = {
       ...backend.records,
-      // A store without setMany: events are written one by one, and the crash lands between them.
-      setMany: undefined,
+      // A store whose head commit and row write are two steps (no compareAndSetMany).
       compareAndSetMany: undefined,
       set: async (key, value, options) => {
-        if (key.startsWith("audit:ev:") && writes++ === crashAt) throw new Error("crash");
+        if (key.startsWith("audit:ev:") && failRowWrite) throw new Error("crash");
         return backend.records.set(key, value, options);
       },
     };
     const crashing = createAuditLog({ records: flaky, locks: backend.locks });
     await crashing.append({ ...base, action: "first" });
-    crashAt = writes + 2;
+    failRowWrite = true;
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
     );
@@ -415,40 +441,107 @@ describe("audit log", () => {
       "batch0",
       "first",
     ]);
-    expect(await other.verify()).toEqual({ valid: true, count: 7 });
+    // The crashed writer forgot its head and re-reads it: its next append stays on the chain.
+    failRowWrite = false;
+    await crashing.append({ ...base, action: "after" });
+    expect(await other.verify()).toEqual({ valid: true, count: 8 });
   });
 
-  it("repairs a batch whose one-step setMany failed after the head committed it", async () => {
+  it("counts an event once when a repair stores its batch again (a crash of the one-event-per-row layout)", async () => {
     const backend = memoryBackend();
-    let failSetMany = false;
+    let failRowWrite = false;
     const flaky: TokenStore = {
       ...backend.records,
-      // A store whose head commit and event writes are two steps (no compareAndSetMany).
       compareAndSetMany: undefined,
-      setMany: async (entries) => {
-        if (failSetMany) throw new Error("crash");
-        return backend.records.setMany?.(entries);
+      set: async (key, value, options) => {
+        if (key.startsWith("audit:ev:") && failRowWrite) throw new Error("crash");
+        return backend.records.set(key, value, options);
       },
     };
     const crashing = createAuditLog({ records: flaky, locks: backend.locks });
     await crashing.append({ ...base, action: "first" });
-    failSetMany = true;
-    const results = await Promise.allSettled(
-      Array.from({ length: 4 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
+    failRowWrite = true;
+    await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => crashing.append({ ...base, action: `b${i}` })),
     );
-    expect(results.every((result) => result.status === "rejected")).toBe(true);
+    // What a writer of the earlier layout left when it crashed midway: two of the batch's events
+    // stored alone under their own keys, the batch's last one missing.
+    const head = await backend.records.get<{ events: AuditEvent[] }>("audit:head");
+    const batch = head?.value.events ?? [];
+    expect(batch.map((event) => event.action)).toEqual(["b0", "b1", "b2", "b3"]);
+    await backend.records.set(singleRowKey(2), batch[0]);
+    await backend.records.set(singleRowKey(3), batch[1]);
+
     const other = createAuditLog({ records: backend.records, locks: backend.locks });
     expect((await other.list()).items.map((event) => event.action)).toEqual([
-      "batch3",
-      "batch2",
-      "batch1",
-      "batch0",
+      "b3",
+      "b2",
+      "b1",
+      "b0",
       "first",
     ]);
-    // The crashed writer forgot its head and re-reads it: its next append stays on the chain.
-    failSetMany = false;
-    await crashing.append({ ...base, action: "after" });
-    expect(await other.verify()).toEqual({ valid: true, count: 6 });
+    expect(await other.verify()).toEqual({ valid: true, count: 5 });
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await other.list({ limit: 2, cursor });
+      paged.push(...page.items.map((event) => event.action ?? ""));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(["b3", "b2", "b1", "b0", "first"]);
+  });
+
+  it("reads rows of the one-event-per-row layout, alone and mixed with batch rows", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    await audit.append({ ...base, action: "s0" });
+    await Promise.all([1, 2, 3].map((i) => audit.append({ ...base, action: `s${i}` })));
+    await audit.append({ ...base, action: "s4" });
+    // Rewrite the store as the earlier layout kept it: one row per event, under its own number.
+    const stored = await allEvents(records);
+    expect(new Set(stored.map(({ key }) => key)).size).toBe(3);
+    for (const { key } of stored) await records.delete(key);
+    for (const [i, { value }] of stored.entries()) await records.set(singleRowKey(stored.length - i), value);
+
+    const reader = createAuditLog({ records, locks });
+    expect(await reader.verify()).toEqual({ valid: true, count: 5 });
+    await Promise.all([5, 6].map((i) => reader.append({ ...base, action: `s${i}` })));
+    expect(await reader.verify()).toEqual({ valid: true, count: 7 });
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await reader.list({ limit: 3, cursor });
+      paged.push(...page.items.map((event) => event.action ?? ""));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(["s6", "s5", "s4", "s3", "s2", "s1", "s0"]);
+  });
+
+  it("verify finds an event taken out of a batch row, or a batch row's oldest event replaced", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    await audit.append({ ...base, action: "before" });
+    const batch = await Promise.all([0, 1, 2, 3].map((i) => audit.append({ ...base, action: `m${i}` })));
+    await audit.append({ ...base, action: "after" });
+    expect(await audit.verify()).toEqual({ valid: true, count: 6 });
+    const inRow = (await allEvents(records)).filter(({ value }) => value.action?.startsWith("m"));
+    expect(new Set(inRow.map(({ key }) => key)).size).toBe(1);
+    const middle = inRow.find(({ value }) => value.action === "m1") as StoredEvent;
+    await rewriteEvent(records, middle, undefined);
+    // The row holds one event fewer, so the numbers of the events below the gap shift: m0 no longer
+    // follows "before" (and m2's prevHash is m1's hash).
+    expect(await audit.verify()).toEqual({ valid: false, count: 5, firstBrokenId: batch[0]?.id });
+
+    // Whole again, then the row's oldest event replaced by a forgery whose own hash holds.
+    await records.set(middle.key, batch);
+    expect(await audit.verify()).toEqual({ valid: true, count: 6 });
+    const oldest = inRow.find(({ value }) => value.action === "m0") as StoredEvent;
+    const { hash: _drop, ...body } = { ...oldest.value, outcome: "denied" as const };
+    const hash = createHash("sha256")
+      .update(body.prevHash + canonicalJson(body))
+      .digest("hex");
+    await rewriteEvent(records, oldest, { ...body, hash });
+    expect(await audit.verify()).toEqual({ valid: false, count: 6, firstBrokenId: batch[1]?.id });
   });
 
   it("commits the head and its batch in one step where the store can: a failed commit leaves no trace", async () => {
