@@ -52,22 +52,28 @@ export function encryptedStore(options: EncryptedStoreOptions): TokenStore {
   const expiryOptions = (record: StoredRecord): SetOptions =>
     record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {};
 
-  const wrapped: TokenStore = {
-    async get<T>(key: string) {
-      const record = await store.get(key);
-      if (record === undefined) return undefined;
-      const { value, stale } = await open<T>(key, record.value);
-      let version = record.version;
-      if (stale) {
-        try {
-          const sealed = await keyRing.encrypt(value, { context: key });
-          const written = await store.compareAndSet(key, record.version, sealed, expiryOptions(record));
-          if (written) version = written.version;
-        } catch {
-          // Lazy migration is best effort; the value read is still correct.
-        }
+  const readSecret = async <T>(key: string): Promise<StoredRecord<T> | undefined> => {
+    const record = await store.get(key);
+    if (record === undefined) return undefined;
+    const { value, stale } = await open<T>(key, record.value);
+    let version = record.version;
+    if (stale) {
+      try {
+        const sealed = await keyRing.encrypt(value, { context: key });
+        const written = await store.compareAndSet(key, record.version, sealed, expiryOptions(record));
+        if (written) version = written.version;
+      } catch {
+        // Lazy migration is best effort; the value read is still correct.
       }
-      return { ...record, value, version };
+    }
+    return { ...record, value, version };
+  };
+
+  const wrapped: TokenStore = {
+    get<T>(key: string) {
+      // A record that is not secret is stored as it is, so the inner store's answer is the answer
+      // (without the awaits and the copy of the decrypting path, on every connection and session read).
+      return isSecret(key) ? readSecret<T>(key) : store.get<T>(key);
     },
     async set<T>(key: string, value: T, setOptions?: SetOptions) {
       const record = await store.set(key, await seal(key, value), setOptions);
