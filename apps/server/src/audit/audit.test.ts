@@ -3,7 +3,7 @@ import type { AuditEvent } from "@securecontext/protocol";
 import { type Lock, memoryBackend, type TokenStore } from "@securecontext/token-store";
 import { describe, expect, it } from "vitest";
 import { redactDeep } from "../logging/redact";
-import { createAuditLog } from "./audit-log";
+import { type AuditLog, createAuditLog } from "./audit-log";
 import { canonicalData, canonicalEventJson, canonicalJson, GENESIS_HASH } from "./canonical";
 
 const base = { type: "connection.created", actor: "admin", outcome: "success" } as const;
@@ -42,6 +42,18 @@ async function rewriteEvent(
   else row[at.index] = event;
   if (row.length === 0) await records.delete(at.key);
   else await records.set(at.key, row);
+}
+
+/** Every event's action, newest first, read through `list` `limit` at a time. */
+async function pagedActions(audit: AuditLog, limit: number): Promise<string[]> {
+  const actions: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await audit.list({ limit, cursor });
+    actions.push(...page.items.map((event) => event.action ?? ""));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return actions;
 }
 
 /** The key of the row holding the event with sequence number `seq` when every row holds one event. */
@@ -481,14 +493,7 @@ describe("audit log", () => {
       "first",
     ]);
     expect(await other.verify()).toEqual({ valid: true, count: 5 });
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await other.list({ limit: 2, cursor });
-      paged.push(...page.items.map((event) => event.action ?? ""));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    expect(paged).toEqual(["b3", "b2", "b1", "b0", "first"]);
+    expect(await pagedActions(other, 2)).toEqual(["b3", "b2", "b1", "b0", "first"]);
   });
 
   it("reads rows of the one-event-per-row layout, alone and mixed with batch rows", async () => {
@@ -507,14 +512,7 @@ describe("audit log", () => {
     expect(await reader.verify()).toEqual({ valid: true, count: 5 });
     await Promise.all([5, 6].map((i) => reader.append({ ...base, action: `s${i}` })));
     expect(await reader.verify()).toEqual({ valid: true, count: 7 });
-    const paged: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await reader.list({ limit: 3, cursor });
-      paged.push(...page.items.map((event) => event.action ?? ""));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    expect(paged).toEqual(["s6", "s5", "s4", "s3", "s2", "s1", "s0"]);
+    expect(await pagedActions(reader, 3)).toEqual(["s6", "s5", "s4", "s3", "s2", "s1", "s0"]);
   });
 
   it("verify finds an event taken out of a batch row, or a batch row's oldest event replaced", async () => {
