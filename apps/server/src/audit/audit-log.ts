@@ -356,6 +356,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       for (const { seq, event: stored } of eventsOf(page.items, lastSeq)) {
         scanned++;
         lastSeq = seq;
+        // Something that is not an event (a row damaged in the store) is left to `verify` to name.
+        if (stored === null || typeof stored !== "object") continue;
         const event = stored as AuditEvent;
         if (sinceMs !== undefined && Date.parse(event.at) < sinceMs) return { items, nextCursor: null };
         if (!matches(event)) continue;
