@@ -35,7 +35,15 @@ export function createServerServices(options: {
 }): ServerServices {
   const { backend, logger } = options;
   return {
-    audit: createAuditLog({ records: backend.records, locks: backend.locks }),
+    audit: createAuditLog({
+      records: backend.records,
+      locks: backend.locks,
+      onRecordError: (error, event) =>
+        logger.error(
+          { requestId: event.tag, type: event.type, err: (error as Error).message },
+          "audit append failed",
+        ),
+    }),
     webhooks: createWebhookService({
       records: encryptedStore({
         store: backend.records,

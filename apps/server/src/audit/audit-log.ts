@@ -43,12 +43,24 @@ export interface AuditLogOptions {
   lockTtlMs?: number;
   /** How long an append waits for the chain lock before failing with `StoreError` (default 10000 ms). */
   lockWaitMs?: number;
+  /**
+   * Told of every event passed to `record` that could not be committed (invalid input, store
+   * failure), with the caller's `tag`. Default: a process warning.
+   */
+  onRecordError?: (error: unknown, event: { type: string; tag: string | undefined }) => void;
 }
 
 /** A tamper-evident, append-only audit log. */
 export interface AuditLog {
   /** Appends one event to the chain and returns it as stored. Safe across instances on one store. */
   append(input: AuditAppendInput): Promise<AuditEvent>;
+  /**
+   * Queues an event like `append`, for callers that do not use the stored event: nothing is
+   * returned and nothing of the caller is kept until the batch commits (a request's handler would
+   * otherwise stay reachable through its promise callbacks). A failure goes to `onRecordError` with
+   * `tag` (a request id, say).
+   */
+  record(input: AuditAppendInput, tag?: string): void;
   /**
    * Events matching every given filter, **newest first**, `limit` (1–200, default 50) per page;
    * pass `nextCursor` back as `cursor` for the next (older) page. A page may hold fewer than
@@ -89,9 +101,11 @@ interface ValidAppend {
   native: boolean;
 }
 
+/** A queued event: an `append` (its promise's callbacks) or a `record` (its tag). */
 interface PendingAppend extends ValidAppend {
-  resolve(event: AuditEvent): void;
-  reject(error: unknown): void;
+  resolve: ((event: AuditEvent) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
+  tag: string | undefined;
 }
 
 /** Most events committed under one lock acquisition (bounds the head record's size). */
@@ -142,6 +156,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   const prefix = options.prefix ?? "audit:";
   const lockTtlMs = options.lockTtlMs ?? 5000;
   const lockWaitMs = options.lockWaitMs ?? 10_000;
+  const onRecordError =
+    options.onRecordError ??
+    ((error: unknown, event: { type: string }) =>
+      process.emitWarning(`audit event ${event.type} was not recorded: ${(error as Error).message}`));
   const headKey = `${prefix}head`;
   const lockKey = `${prefix}lock`;
   const eventPrefix = `${prefix}ev:`;
@@ -284,9 +302,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         const batch = pending.splice(0, MAX_BATCH);
         try {
           const events = await appendBatch(batch);
-          for (const [i, item] of batch.entries()) item.resolve(events[i] as AuditEvent);
+          for (const [i, item] of batch.entries()) item.resolve?.(events[i] as AuditEvent);
         } catch (error) {
-          for (const item of batch) item.reject(error);
+          for (const item of batch) {
+            if (item.reject) item.reject(error);
+            else onRecordError(error, { type: item.fields.type, tag: item.tag });
+          }
         }
       }
     } finally {
@@ -307,6 +328,17 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return new Promise<void>((resolve) => idleWaiters.push(resolve));
   }
 
+  function enqueue(item: PendingAppend): void {
+    pending.push(item);
+    if (!draining) {
+      // Start after the current I/O phase (setImmediate, not a microtask): every request handled
+      // in this turn of the event loop joins the batch. On an in-process store a microtask start
+      // committed each request's event alone, one lease and one head write per request.
+      draining = true;
+      setImmediate(() => void drain());
+    }
+  }
+
   function append(input: AuditAppendInput): Promise<AuditEvent> {
     let valid: ValidAppend;
     try {
@@ -315,15 +347,19 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       return Promise.reject(error);
     }
     return new Promise<AuditEvent>((resolve, reject) => {
-      pending.push({ fields: valid.fields, native: valid.native, resolve, reject });
-      if (!draining) {
-        // Start after the current I/O phase (setImmediate, not a microtask): every request handled
-        // in this turn of the event loop joins the batch. On an in-process store a microtask start
-        // committed each request's event alone, one lease and one head write per request.
-        draining = true;
-        setImmediate(() => void drain());
-      }
+      enqueue({ fields: valid.fields, native: valid.native, resolve, reject, tag: undefined });
     });
+  }
+
+  function record(input: AuditAppendInput, tag?: string): void {
+    let valid: ValidAppend;
+    try {
+      valid = validate(input);
+    } catch (error) {
+      onRecordError(error, { type: String(input.type), tag });
+      return;
+    }
+    enqueue({ fields: valid.fields, native: valid.native, resolve: undefined, reject: undefined, tag });
   }
 
   async function list(filter: AuditListFilter = {}): Promise<ListPage<AuditEvent>> {
@@ -403,7 +439,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return broken === undefined ? { valid: true, count } : { valid: false, count, firstBrokenId: broken.id };
   }
 
-  return { append, list, verify, flush };
+  return { append, record, list, verify, flush };
 }
 
 type StoredEventLike = (Partial<AuditEvent> & Record<string, unknown>) | null | undefined;

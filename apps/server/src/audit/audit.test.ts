@@ -581,6 +581,43 @@ describe("audit log", () => {
     expect(await audit.verify()).toEqual({ valid: true, count: 3 });
   });
 
+  it("record queues like append (same batch, call order) and reports its failures with the caller's tag", async () => {
+    const backend = memoryBackend();
+    let failCommit = false;
+    const flaky: TokenStore = {
+      ...backend.records,
+      compareAndSetMany: async (key, version, next, alsoSet, options) => {
+        if (failCommit) throw new Error("store down");
+        return backend.records.compareAndSetMany?.(key, version, next, alsoSet, options) ?? null;
+      },
+    };
+    const failures: Array<{ message: string; type: string; tag: string | undefined }> = [];
+    const audit = createAuditLog({
+      records: flaky,
+      locks: backend.locks,
+      onRecordError: (error, event) => failures.push({ message: (error as Error).message, ...event }),
+    });
+    audit.record({ ...base, action: "r1" }, "req_1");
+    const appended = audit.append({ ...base, action: "a2" });
+    audit.record({ ...base, action: "r3" });
+    expect((await appended).action).toBe("a2");
+    await audit.flush();
+    expect(await pagedActions(audit, 10)).toEqual(["r3", "a2", "r1"]);
+    expect(await audit.verify()).toEqual({ valid: true, count: 3 });
+
+    failCommit = true;
+    audit.record({ ...base, type: "token.issued", action: "lost" }, "req_2");
+    await audit.flush();
+    // Invalid input is reported at once, not thrown at the caller.
+    audit.record({ ...base, type: "" }, "req_3");
+    expect(failures).toEqual([
+      { message: "store down", type: "token.issued", tag: "req_2" },
+      { message: expect.stringContaining("type") as unknown as string, type: "", tag: "req_3" },
+    ]);
+    failCommit = false;
+    expect(await audit.verify()).toEqual({ valid: true, count: 3 });
+  });
+
   it("rejects malformed input", async () => {
     const { records, locks } = memoryBackend();
     const audit = createAuditLog({ records, locks });

@@ -16,6 +16,8 @@ export type AuditAppend = AuditAppendInput;
 
 export interface AuditLogService {
   append(event: AuditAppend): Promise<AuditEvent>;
+  /** Queues an event without waiting for it; failures are logged with `tag` (see the audit log's `record`). */
+  record(event: AuditAppend, tag?: string): void;
   list(filter: AuditFilter & { clientId?: string }): Promise<ListPage<AuditEvent>>;
   verify(): Promise<AuditVerification>;
   /** Resolves once every append made so far has been committed (or failed); called before the store closes. */

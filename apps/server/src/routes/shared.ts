@@ -56,15 +56,11 @@ export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: Audi
     ip,
     detail: event.detail,
   };
-  // Not awaited: the audit log queues the event in order and commits it with the next batch; the
+  // Not waited for: the audit log queues the event in order and commits it with the next batch; the
   // server flushes the queue before the store closes (so a clean shutdown loses nothing), and the
-  // log's own reads flush first (so an instance always lists its own events).
-  deps.audit.append(input).catch((error: unknown) => {
-    deps.logger.error(
-      { requestId: c.get("requestId"), type: event.type, err: (error as Error).message },
-      "audit append failed",
-    );
-  });
+  // log's own reads flush first (so an instance always lists its own events). `record` keeps nothing
+  // of this request alive until then; a failure is logged with the request id.
+  deps.audit.record(input, c.get("requestId"));
 }
 
 /** The connection if this caller may see it; 404 otherwise (never 403: ids of others do not exist). */
