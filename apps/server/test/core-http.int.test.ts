@@ -132,6 +132,58 @@ describe("core: HTTP behaviour", () => {
     expect(anonymous.headers.get("x-request-id")).toMatch(/^req_/);
   });
 
+  it("reads a body that arrives in pieces, and stops reading one that streams past 1 MiB without a length", async () => {
+    /** POST /v1/clients with a chunked body (no Content-Length), written piece by piece. */
+    const chunkedPost = (pieces: string[], pauseMs: number) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const url = new URL(server.url);
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: "/v1/clients",
+            method: "POST",
+            headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              text += chunk;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on("error", reject);
+        const write = async () => {
+          for (const piece of pieces) {
+            // The server may answer (413) before the rest is written: stop writing then.
+            if (req.destroyed) return;
+            req.write(piece);
+            await new Promise((done) => setTimeout(done, pauseMs));
+          }
+          req.end();
+        };
+        void write();
+      });
+
+    // The handler runs before the second piece exists: the body is read as it streams in.
+    const slow = await chunkedPost(['{"name":', '"slow client"}'], 50);
+    expect(slow.status).toBe(201);
+    expect(slow.body.name).toBe("slow client");
+
+    // Past 1 MiB without a declared length the server stops reading and drops the connection
+    // (answering would mean draining whatever the client keeps sending).
+    const huge = await chunkedPost(
+      ['{"name":"', "x".repeat(600 * 1024), "x".repeat(600 * 1024), '"}'],
+      5,
+    ).then(
+      (answer) => answer.status,
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    expect(["ECONNRESET", "EPIPE", 413]).toContain(huge);
+  });
+
   it("keeps clients apart and deletes keys at once", async () => {
     const a = await createClient("A");
     const b = await createClient("B");
