@@ -44,6 +44,19 @@ async function rewriteEvent(
   else await records.set(at.key, row);
 }
 
+/** `records` whose `compareAndSetMany` (the audit commit) throws `message` while `failing` is set. */
+function failingCommits(records: TokenStore, message: string): TokenStore & { failing: boolean } {
+  const flaky = {
+    ...records,
+    failing: false,
+    compareAndSetMany: async (...args: Parameters<NonNullable<TokenStore["compareAndSetMany"]>>) => {
+      if (flaky.failing) throw new Error(message);
+      return records.compareAndSetMany?.(...args) ?? null;
+    },
+  };
+  return flaky as TokenStore & { failing: boolean };
+}
+
 /** Every event's action, newest first, read through `list` `limit` at a time. */
 async function pagedActions(audit: AuditLog, limit: number): Promise<string[]> {
   const actions: string[] = [];
@@ -559,23 +572,16 @@ describe("audit log", () => {
 
   it("commits the head and its batch in one step where the store can: a failed commit leaves no trace", async () => {
     const backend = memoryBackend();
-    let failCommit = false;
-    const flaky: TokenStore = {
-      ...backend.records,
-      compareAndSetMany: async (key, version, next, alsoSet, options) => {
-        if (failCommit) throw new Error("crash");
-        return backend.records.compareAndSetMany?.(key, version, next, alsoSet, options) ?? null;
-      },
-    };
+    const flaky = failingCommits(backend.records, "crash");
     const audit = createAuditLog({ records: flaky, locks: backend.locks });
     await Promise.all([audit.append({ ...base, action: "a" }), audit.append({ ...base, action: "b" })]);
     // No copy of the batch in the head: the events were stored with it.
     const head = await backend.records.get<Record<string, unknown>>("audit:head");
     expect(head?.value.seq).toBe(2);
     expect(head?.value.events).toBeUndefined();
-    failCommit = true;
+    flaky.failing = true;
     await expect(audit.append({ ...base, action: "lost" })).rejects.toThrow("crash");
-    failCommit = false;
+    flaky.failing = false;
     await audit.append({ ...base, action: "c" });
     expect((await audit.list()).items.map((event) => event.action)).toEqual(["c", "b", "a"]);
     expect(await audit.verify()).toEqual({ valid: true, count: 3 });
@@ -583,14 +589,7 @@ describe("audit log", () => {
 
   it("record queues like append (same batch, call order) and reports its failures with the caller's tag", async () => {
     const backend = memoryBackend();
-    let failCommit = false;
-    const flaky: TokenStore = {
-      ...backend.records,
-      compareAndSetMany: async (key, version, next, alsoSet, options) => {
-        if (failCommit) throw new Error("store down");
-        return backend.records.compareAndSetMany?.(key, version, next, alsoSet, options) ?? null;
-      },
-    };
+    const flaky = failingCommits(backend.records, "store down");
     const failures: Array<{ message: string; type: string; tag: string | undefined }> = [];
     const audit = createAuditLog({
       records: flaky,
@@ -605,7 +604,7 @@ describe("audit log", () => {
     expect(await pagedActions(audit, 10)).toEqual(["r3", "a2", "r1"]);
     expect(await audit.verify()).toEqual({ valid: true, count: 3 });
 
-    failCommit = true;
+    flaky.failing = true;
     audit.record({ ...base, type: "token.issued", action: "lost" }, "req_2");
     await audit.flush();
     // Invalid input is reported at once, not thrown at the caller.
@@ -614,7 +613,7 @@ describe("audit log", () => {
       { message: "store down", type: "token.issued", tag: "req_2" },
       { message: expect.stringContaining("type") as unknown as string, type: "", tag: "req_3" },
     ]);
-    failCommit = false;
+    flaky.failing = false;
     expect(await audit.verify()).toEqual({ valid: true, count: 3 });
   });
 
