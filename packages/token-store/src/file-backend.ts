@@ -144,15 +144,15 @@ export function fileBackend(options: FileBackendOptions): StoreBackend {
     else q.upsert.run("r", key, json, version, expiresAt ?? null);
     return { version, ...(expiresAt !== undefined ? { expiresAt } : {}) };
   };
-  /** Writes each row at its next version (inside the caller's transaction). */
+  /** Writes `json` as the next version of the record at `key` (inside the caller's transaction). */
+  const writeNext = (key: string, json: string, expiresAt: number | undefined) =>
+    write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt);
   const writeRows = (rows: ReadonlyArray<EncodedEntry>) => {
-    for (const row of rows) write(row.key, row.json, (live("r", row.key)?.version ?? 0) + 1, row.expiresAt);
+    for (const row of rows) writeNext(row.key, row.json, row.expiresAt);
   };
 
   const tx = {
-    set: db.transaction((key: string, json: string, expiresAt: number | undefined) =>
-      write(key, json, (live("r", key)?.version ?? 0) + 1, expiresAt),
-    ),
+    set: db.transaction(writeNext),
     setMany: db.transaction(writeRows),
     compareAndSetMany: db.transaction(
       (

@@ -201,8 +201,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     if (recentRests.length > 4) recentRests.shift();
     return copy;
   };
+  /** Writes `json` as the next version of the record at `key`. */
+  const writeNext = (key: string, json: string, expiresAt: number | undefined): Entry =>
+    write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
   const writeAll = (rows: ReadonlyArray<EncodedEntry>) => {
-    for (const { key, json, expiresAt } of rows) write(key, json, (live(key)?.version ?? 0) + 1, expiresAt);
+    for (const { key, json, expiresAt } of rows) writeNext(key, json, expiresAt);
   };
   const compareAndSetMany = async <T>(
     key: string,
@@ -248,8 +251,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       guard.check();
       assertKey(key);
       const expiresAt = expiryOf(setOptions);
-      const json = encodeJson(value);
-      return new WrittenRecord<T>(write(key, json, (live(key)?.version ?? 0) + 1, expiresAt));
+      return new WrittenRecord<T>(writeNext(key, encodeJson(value), expiresAt));
     },
     async setMany(entries: ReadonlyArray<SetManyEntry>) {
       guard.check();
