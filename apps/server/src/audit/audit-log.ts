@@ -202,6 +202,18 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     }
   }
 
+  /**
+   * The chain head once this process's queued appends are committed and the head's batch is stored
+   * (what `list` and `verify` read from); undefined for an empty log.
+   */
+  async function settledHead(): Promise<ChainHead | undefined> {
+    await flush();
+    const head = await records.get<ChainHead>(headKey);
+    if (head === undefined) return undefined;
+    await materialize(head.value);
+    return head.value;
+  }
+
   /** A committed batch's row: its events oldest first, under the key of its newest (`lastSeq`). */
   const batchRow = (events: AuditEvent[], lastSeq: number) => ({ key: eventKey(lastSeq), value: events });
 
@@ -340,14 +352,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   function append(input: AuditAppendInput): Promise<AuditEvent> {
-    let valid: ValidAppend;
-    try {
-      valid = validate(input);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // Invalid input throws inside the executor, which rejects the promise.
     return new Promise<AuditEvent>((resolve, reject) => {
-      enqueue({ fields: valid.fields, native: valid.native, resolve, reject, tag: undefined });
+      const { fields, native } = validate(input);
+      enqueue({ fields, native, resolve, reject, tag: undefined });
     });
   }
 
@@ -372,10 +380,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       throw new ValidationError("since must be an ISO 8601 timestamp", { field: "since" });
     }
     const position = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-    await flush();
-    const head = await records.get<ChainHead>(headKey);
-    if (!head) return { items: [], nextCursor: null };
-    await materialize(head.value);
+    if ((await settledHead()) === undefined) return { items: [], nextCursor: null };
 
     const matches = (event: AuditEvent) =>
       (filter.userId === undefined || event.userId === filter.userId) &&
@@ -408,10 +413,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
 
   async function verify(): Promise<AuditVerification> {
-    await flush();
-    const head = await records.get<ChainHead>(headKey);
-    if (!head) return { valid: true, count: 0 };
-    await materialize(head.value);
+    const head = await settledHead();
+    if (head === undefined) return { valid: true, count: 0 };
     let count = 0;
     let broken: { seq: number; id: string } | undefined;
     const mark = (seq: number, id: string) => {
@@ -426,7 +429,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         count++;
         if (!hashHolds(event)) mark(seq, id);
         if (newer === undefined) {
-          if (seq !== head.value.seq || event?.hash !== head.value.hash) mark(seq, id);
+          if (seq !== head.seq || event?.hash !== head.hash) mark(seq, id);
         } else if (newer.seq !== seq + 1 || newer.event?.prevHash !== event?.hash) {
           mark(newer.seq, newer.id);
         }
