@@ -1,6 +1,6 @@
+import { createAuditLog } from "@securecontext/session-pool";
 import { encryptedStore, type KeyRing, type StoreBackend } from "@securecontext/token-store";
 import type { Logger } from "pino";
-import { createAuditLog } from "./audit";
 import type { AuditLogService, MetricsLike, RateLimiterLike, WebhookServiceLike } from "./http/services";
 import { createMetrics } from "./metrics";
 import { createRateLimiter } from "./rate-limit";

@@ -8,11 +8,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBase62 } from "@securecontext/protocol";
+import { createAuditLog } from "@securecontext/session-pool";
 import { redisBackend } from "@securecontext/store-redis";
 import type { StoreBackend } from "@securecontext/token-store";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditLog } from "../src/audit";
 import { createLogger } from "../src/logging";
 import { createRateLimiter } from "../src/rate-limit";
 import { createWebhookService } from "../src/webhooks";

@@ -27,6 +27,7 @@ export * from "./ids";
 export * from "./json-schema";
 export * from "./marketplace";
 export * from "./problem";
+export * from "./redact";
 export * from "./sessions";
 export * from "./validation";
 export * from "./webhooks";

@@ -30,6 +30,14 @@
  * @packageDocumentation
  */
 
+export { canonicalJson, computeAuditHash, GENESIS_HASH } from "./audit-canonical";
+export {
+  type AuditAppendInput,
+  type AuditListFilter,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+} from "./audit-log";
 export { type ConnectFailureReason, ConnectFlowError } from "./connect-errors";
 export { type IndexKeys, type KeyLayout, keyLayout } from "./keys";
 export type { PoolLogger, ProviderLookup, RefreshRetryOptions, SessionPoolOptions } from "./options";

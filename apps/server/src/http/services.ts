@@ -8,7 +8,7 @@ import type {
   Webhook,
   WebhookEventType,
 } from "@securecontext/protocol";
-import type { AuditAppendInput } from "../audit";
+import type { AuditAppendInput } from "@securecontext/session-pool";
 import type { RateLimitResult } from "../rate-limit";
 
 /** What the routes append to the audit log (the audit module's own input type). */

@@ -1,6 +1,6 @@
 /**
- * Structured logging without secrets: {@link createLogger} (pino 9) and the scrubbing helpers the
- * audit log shares.
+ * Structured logging without secrets: {@link createLogger} (pino 9), over the redaction helpers of
+ * `@securecontext/protocol` (which the audit log uses too).
  *
  * @example
  * ```ts
@@ -18,4 +18,3 @@ export {
   RequestLogLine,
   writeRequestLine,
 } from "./logger";
-export { isSecretKey, REDACTED, type RedactDeepOptions, redactDeep, scrubString } from "./redact";

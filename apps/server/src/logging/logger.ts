@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
+import { redactDeep, scrubString } from "@securecontext/protocol";
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
 import { bufferedStdout } from "./buffered-stdout";
-import { redactDeep, scrubString } from "./redact";
 
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {

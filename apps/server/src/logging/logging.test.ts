@@ -1,7 +1,13 @@
-import { newSecret, randomBase62 } from "@securecontext/protocol";
+import {
+  isSecretKey,
+  newSecret,
+  REDACTED,
+  randomBase62,
+  redactDeep,
+  scrubString,
+} from "@securecontext/protocol";
 import { describe, expect, it } from "vitest";
 import { createLogger, REDACT_PATHS, RequestLogLine, writeRequestLine } from "./logger";
-import { isSecretKey, REDACTED, redactDeep, scrubString } from "./redact";
 
 function capture() {
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import { scrubString } from "../logging/redact";
+import { scrubString } from "@securecontext/protocol";
 
 /** `Content-Type` of {@link Metrics.render}'s output (Prometheus text exposition 0.0.4). */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

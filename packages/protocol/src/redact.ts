@@ -1,7 +1,7 @@
-import { errorCodes } from "@securecontext/protocol";
+import { errorCodes } from "./errors";
 
 /**
- * Secret scrubbing shared by the logger and the audit log. Two layers: values under keys whose
+ * Secret scrubbing shared by the server's logger and the session pool's audit log. Two layers: values under keys whose
  * name says "secret" are replaced whole, and secret-shaped substrings (SCP API keys, session
  * tokens, webhook secrets, `Bearer …` credentials) are cut out of every string.
  */

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import type { AuditEvent } from "@securecontext/protocol";
+import { redactDeep } from "@securecontext/protocol";
 import { type Lock, memoryBackend, type TokenStore } from "@securecontext/token-store";
 import { describe, expect, it } from "vitest";
-import { redactDeep } from "../logging/redact";
+import { canonicalData, canonicalEventJson, canonicalJson, GENESIS_HASH } from "./audit-canonical";
 import { type AuditLog, createAuditLog } from "./audit-log";
-import { canonicalData, canonicalEventJson, canonicalJson, GENESIS_HASH } from "./canonical";
 
 const base = { type: "connection.created", actor: "admin", outcome: "success" } as const;
 

@@ -2,14 +2,21 @@ import {
   type AuditEvent,
   type AuditFilter,
   type AuditVerification,
+  isSecretKey,
   type ListPage,
   newId,
+  redactDeep,
   StoreError,
   ValidationError,
 } from "@securecontext/protocol";
 import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
-import { isSecretKey, redactDeep } from "../logging/redact";
-import { auditHash, canonicalData, canonicalEventJson, computeAuditHash, GENESIS_HASH } from "./canonical";
+import {
+  auditHash,
+  canonicalData,
+  canonicalEventJson,
+  computeAuditHash,
+  GENESIS_HASH,
+} from "./audit-canonical";
 
 /** What a caller records; the log adds `id`, `at`, `prevHash` and `hash`. */
 export interface AuditAppendInput {
