@@ -27,13 +27,15 @@ describe("guarded", () => {
     await expect(guarded("get", async () => 42)).resolves.toBe(42);
     const scp = new StoreError("already an SCP error");
     await expect(guarded("get", () => Promise.reject(scp))).rejects.toBe(scp);
-    const rejected = await guarded("set", () => Promise.reject(new Error("disk full"))).catch((e) => e);
+    const rejected = await guarded("set", () => Promise.reject(new Error("disk full"))).catch(
+      (e: StoreError) => e,
+    );
     expect(rejected).toBeInstanceOf(StoreError);
     expect(rejected.message).toBe("store unavailable during set");
-    expect(rejected.cause.message).toBe("disk full");
-    const thrown = await guarded("list", () => {
+    expect((rejected.cause as Error).message).toBe("disk full");
+    const thrown = await guarded<StoreError>("list", () => {
       throw new Error("closed");
-    }).catch((e) => e);
+    }).catch((e: StoreError) => e);
     expect(thrown).toBeInstanceOf(StoreError);
     expect(thrown.message).toBe("store unavailable during list");
   });
