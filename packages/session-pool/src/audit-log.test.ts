@@ -57,6 +57,23 @@ function failingCommits(records: TokenStore, message: string): TokenStore & { fa
   return flaky as TokenStore & { failing: boolean };
 }
 
+/**
+ * `records` without `compareAndSetMany` (the head commit and the batch's row are two writes) whose
+ * event-row writes throw while `failing` is set: a writer crashing after its commit.
+ */
+function failingRowWrites(records: TokenStore): TokenStore & { failing: boolean } {
+  const flaky = {
+    ...records,
+    failing: false,
+    compareAndSetMany: undefined,
+    set: async (...args: Parameters<TokenStore["set"]>) => {
+      if (args[0].startsWith("audit:ev:") && flaky.failing) throw new Error("crash");
+      return records.set(...args);
+    },
+  };
+  return flaky as TokenStore & { failing: boolean };
+}
+
 /** Every event's action, newest first, read through `list` `limit` at a time. */
 async function pagedActions(audit: AuditLog, limit: number): Promise<string[]> {
   const actions: string[] = [];
@@ -454,19 +471,10 @@ describe("audit log", () => {
 
   it("repairs a batch whose row write failed after the head committed it", async () => {
     const backend = memoryBackend();
-    let failRowWrite = false;
-    const flaky: TokenStore = {
-      ...backend.records,
-      // A store whose head commit and row write are two steps (no compareAndSetMany).
-      compareAndSetMany: undefined,
-      set: async (key, value, options) => {
-        if (key.startsWith("audit:ev:") && failRowWrite) throw new Error("crash");
-        return backend.records.set(key, value, options);
-      },
-    };
+    const flaky = failingRowWrites(backend.records);
     const crashing = createAuditLog({ records: flaky, locks: backend.locks });
     await crashing.append({ ...base, action: "first" });
-    failRowWrite = true;
+    flaky.failing = true;
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
     );
@@ -482,25 +490,17 @@ describe("audit log", () => {
       "first",
     ]);
     // The crashed writer forgot its head and re-reads it: its next append stays on the chain.
-    failRowWrite = false;
+    flaky.failing = false;
     await crashing.append({ ...base, action: "after" });
     expect(await other.verify()).toEqual({ valid: true, count: 8 });
   });
 
   it("counts an event once when a repair stores its batch again (a crash of the one-event-per-row layout)", async () => {
     const backend = memoryBackend();
-    let failRowWrite = false;
-    const flaky: TokenStore = {
-      ...backend.records,
-      compareAndSetMany: undefined,
-      set: async (key, value, options) => {
-        if (key.startsWith("audit:ev:") && failRowWrite) throw new Error("crash");
-        return backend.records.set(key, value, options);
-      },
-    };
+    const flaky = failingRowWrites(backend.records);
     const crashing = createAuditLog({ records: flaky, locks: backend.locks });
     await crashing.append({ ...base, action: "first" });
-    failRowWrite = true;
+    flaky.failing = true;
     await Promise.allSettled(
       Array.from({ length: 4 }, (_, i) => crashing.append({ ...base, action: `b${i}` })),
     );
