@@ -24,6 +24,7 @@
 
 export { type EncryptedStoreOptions, encryptedBackend, encryptedStore } from "./encrypted-store";
 export { type FileBackendOptions, fileBackend } from "./file-backend";
+export { JsonText } from "./json-text";
 export {
   type CryptoContextOptions,
   createKeyRing,

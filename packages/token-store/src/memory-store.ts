@@ -1,4 +1,5 @@
 import { closeGuard } from "./closed";
+import { copyableJson, copyJson } from "./json-copy";
 import type { ListOptions, ListResult, SetManyEntry, SetOptions, StoredRecord, TokenStore } from "./types";
 import {
   assertKey,
@@ -28,20 +29,24 @@ interface Entry {
 }
 
 /**
- * The value of an entry, parsed afresh (callers may change what they get) except a string value
- * (an encrypted token set): strings are immutable, so it is parsed once and shared.
+ * The value of an entry. Callers may change what they get, so an object is theirs alone: a copy of
+ * the entry's parse, kept beside the entry on first read (copying is ~4× cheaper than parsing
+ * again; the connection record is read on every token call). A string value (an encrypted token
+ * set) is immutable, so its one parse is shared.
  */
 function readValue(entry: Entry): unknown {
-  if (entry.json.charCodeAt(0) !== 34 /* " */) return JSON.parse(entry.json);
-  let text = parsedStrings.get(entry);
-  if (text === undefined) {
-    text = JSON.parse(entry.json) as string;
-    parsedStrings.set(entry, text);
+  const cached = parsedValues.get(entry);
+  if (cached !== undefined) return copyJson(cached);
+  const value: unknown = JSON.parse(entry.json);
+  if (typeof value === "string") parsedValues.set(entry, value);
+  else if (typeof value === "object" && value !== null && copyableJson(entry.json)) {
+    parsedValues.set(entry, value);
+    return copyJson(value);
   }
-  return text;
+  return value;
 }
-/** Parsed string values by entry, beside the entries (no field on every entry for the few that are read). */
-const parsedStrings = new WeakMap<Entry, string>();
+/** Parsed values by entry, beside the entries (no field on every entry for the few that are read). */
+const parsedValues = new WeakMap<Entry, unknown>();
 
 /**
  * What `set` and `compareAndSet` return: the value as stored, parsed only when a caller reads it.

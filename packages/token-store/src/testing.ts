@@ -15,6 +15,7 @@
  * @packageDocumentation
  */
 import type { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { JsonText } from "./json-text";
 import type { StoreBackend, TokenStore } from "./types";
 
 /** The test-runner functions the suites use (vitest's; anything with the same shape works). */
@@ -103,6 +104,26 @@ export function runTokenStoreSuite(
         await store.set(`${p}${i}`, value);
         expect((await store.get(`${p}${i}`))?.value).toEqual(value);
       }
+    });
+
+    test("a JsonText value is stored as the JSON it holds and read back parsed", async (store, p) => {
+      const events = [
+        { id: "evt_1", detail: { n: 1 } },
+        { id: "evt_2", at: "ünï" },
+      ];
+      const text = new JsonText(`[${events.map((event) => JSON.stringify(event)).join(",")}]`);
+      expect((await store.set(`${p}k`, text)).version).toBe(1);
+      expect((await store.get(`${p}k`))?.value).toEqual(events);
+      if (store.compareAndSetMany) {
+        const head = await store.compareAndSetMany(`${p}head`, null, { last: 2 }, [
+          { key: `${p}row`, value: text },
+        ]);
+        expect(head?.version).toBe(1);
+        expect((await store.get(`${p}row`))?.value).toEqual(events);
+      }
+      // Inside another value it serializes through toJSON, like for any JSON.stringify.
+      await store.set(`${p}nested`, { rows: [text] });
+      expect((await store.get(`${p}nested`))?.value).toEqual({ rows: [events] });
     });
 
     test("every write bumps the version; delete resets it", async (store, p) => {

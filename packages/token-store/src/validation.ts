@@ -1,4 +1,5 @@
 import { ValidationError } from "@securecontext/protocol";
+import { JsonText } from "./json-text";
 import type { ListOptions, SetManyEntry, SetOptions } from "./types";
 
 /** Longest accepted key, in UTF-16 code units. */
@@ -44,6 +45,7 @@ export function assertExpectedVersion(version: number | null): void {
 
 /** JSON text of a value; throws `ValidationError` for values JSON cannot represent. */
 export function encodeJson(value: unknown): string {
+  if (value instanceof JsonText) return value.json;
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
