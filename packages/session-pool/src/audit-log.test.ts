@@ -236,6 +236,22 @@ describe("audit log", () => {
     });
   });
 
+  it("stores each batch row as exactly the JSON of the events it returned, index-key details included", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    const appended = await Promise.all([
+      audit.append({ ...base, detail: { forceRefresh: false } }),
+      audit.append({ ...base, detail: { "10": "ten", "2": "two", quote: 'say "hi"\\' } }),
+      audit.append({ ...base, userId: "ünïcødé \u2028", ip: "127.0.0.1" }),
+    ]);
+    const rows = await records.list<AuditEvent[]>("audit:ev:");
+    expect(rows.items).toHaveLength(1);
+    const row = rows.items[0]?.record.value as AuditEvent[];
+    // Same members in the same order: the stored text is what serializing the events gives.
+    expect(JSON.stringify(row)).toBe(JSON.stringify(appended));
+    expect(await audit.verify()).toEqual({ valid: true, count: 3 });
+  });
+
   it("stores flat details sorted, with secret-named members redacted whatever their type", async () => {
     const { records, locks } = memoryBackend();
     const audit = createAuditLog({ records, locks });

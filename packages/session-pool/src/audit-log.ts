@@ -9,7 +9,7 @@ import {
   StoreError,
   ValidationError,
 } from "@securecontext/protocol";
-import type { ListResult, Lock, TokenStore } from "@securecontext/token-store";
+import { JsonText, type ListResult, type Lock, type TokenStore } from "@securecontext/token-store";
 import {
   auditHash,
   canonicalData,
@@ -221,8 +221,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     return head.value;
   }
 
-  /** A committed batch's row: its events oldest first, under the key of its newest (`lastSeq`). */
-  const batchRow = (events: AuditEvent[], lastSeq: number) => ({ key: eventKey(lastSeq), value: events });
+  /**
+   * A committed batch's row: its events oldest first (their JSON texts, see `eventOf`), under the
+   * key of its newest (`lastSeq`).
+   */
+  const batchRow = (storedTexts: string[], lastSeq: number) => ({
+    key: eventKey(lastSeq),
+    value: new JsonText(`[${storedTexts.join(",")}]`),
+  });
 
   /**
    * The stored events of a page of rows, newest first, each with its sequence number (a batch row's
@@ -269,6 +275,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         // `at` never goes backwards along the chain, even when instances' clocks disagree.
         let atMs = base?.atMs ?? 0;
         const events: AuditEvent[] = [];
+        const storedTexts: string[] = [];
         let at = "";
         let atOfMs = Number.NaN;
         for (const item of batch) {
@@ -278,7 +285,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
             atOfMs = atMs;
             at = new Date(atMs).toISOString();
           }
-          const event = eventOf(item, newId("auditEvent"), at, prevHash);
+          const event = eventOf(item, newId("auditEvent"), at, prevHash, storedTexts);
           events.push(event);
           prevHash = event.hash;
         }
@@ -289,7 +296,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         // copy of the batch (which doubled the bytes written per event).
         const committed = records.compareAndSetMany
           ? await records.compareAndSetMany<ChainHead>(headKey, base?.version ?? null, head, [
-              batchRow(events, lastSeq),
+              batchRow(storedTexts, lastSeq),
             ])
           : await records.compareAndSet<ChainHead>(headKey, base?.version ?? null, {
               ...head,
@@ -298,7 +305,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
         if (committed) {
           // With compareAndSetMany the row was stored with the head; otherwise it follows.
           if (!records.compareAndSetMany) {
-            const row = batchRow(events, lastSeq);
+            const row = batchRow(storedTexts, lastSeq);
             await records.set(row.key, row.value);
           }
           materializedSeq = Math.max(materializedSeq, lastSeq);
@@ -467,7 +474,13 @@ function hashHolds(event: StoredEventLike): boolean {
  * (which JSON leaves out), so that native `JSON.stringify` of it without `hash` is its canonical
  * JSON when its detail allows (see `canonicalData`); one object shape for every event.
  */
-function eventOf({ fields, native }: ValidAppend, id: string, at: string, prevHash: string): AuditEvent {
+function eventOf(
+  { fields, native }: ValidAppend,
+  id: string,
+  at: string,
+  prevHash: string,
+  storedTexts: string[],
+): AuditEvent {
   const event = {
     action: fields.action,
     actor: fields.actor,
@@ -484,8 +497,12 @@ function eventOf({ fields, native }: ValidAppend, id: string, at: string, prevHa
     userId: fields.userId,
   };
   const body = native ? JSON.stringify(event) : canonicalEventJson(event);
+  const hash = auditHash(prevHash, body);
   // Added last, the same way for every event: they all end with one shape.
-  (event as AuditEvent).hash = auditHash(prevHash, body);
+  (event as AuditEvent).hash = hash;
+  // Its JSON as stored: when native, the hashed text with `hash` appended (a hex string needs no
+  // escaping), so the event is serialized once, not again with its batch.
+  storedTexts.push(native ? `${body.slice(0, -1)},"hash":"${hash}"}` : JSON.stringify(event));
   return event as AuditEvent;
 }
 

@@ -40,11 +40,12 @@ export function toConnection(record: ConnectionRecord): Connection {
   };
 }
 
-export async function readConnection(
+/** The stored connection record (the store's own promise, not wrapped again: every token call reads it). */
+export function readConnection(
   context: PoolContext,
   connectionId: string,
 ): Promise<StoredRecord<ConnectionRecord> | undefined> {
-  if (!/^con_[0-9A-Za-z]{1,64}$/.test(connectionId)) return undefined;
+  if (!/^con_[0-9A-Za-z]{1,64}$/.test(connectionId)) return Promise.resolve(undefined);
   return context.store.records.get<ConnectionRecord>(context.keys.connection(connectionId));
 }
 
