@@ -132,6 +132,26 @@ describe("core: HTTP behaviour", () => {
     expect(anonymous.headers.get("x-request-id")).toMatch(/^req_/);
   });
 
+  it("puts the request id and rate-limit headers on answers, errors thrown by handlers included", async () => {
+    const ok = await api("/v1/clients", { token: ADMIN });
+    const thrown = await api("/v1/connections/not-an-id", {
+      token: ADMIN,
+      headers: { "x-request-id": "trace-42" },
+    });
+    const missing = await api("/v1/connections/con_0000000000000000000000", { token: ADMIN });
+    expect([ok.status, thrown.status, missing.status]).toEqual([200, 400, 404]);
+    for (const response of [ok, thrown, missing]) {
+      expect(response.headers.get("ratelimit-limit")).toMatch(/^[0-9]+$/);
+      expect(response.headers.get("ratelimit-remaining")).toMatch(/^[0-9]+$/);
+    }
+    expect(ok.headers.get("x-request-id")).toMatch(/^req_[0-9A-Za-z]{20}$/);
+    expect(thrown.headers.get("x-request-id")).toBe("trace-42");
+    expect(missing.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(missing.headers.get("x-request-id")).not.toBe(ok.headers.get("x-request-id"));
+    // One value per header, not the preset one and the handler's both.
+    expect(missing.headers.get("content-type")).toBe("application/problem+json");
+  });
+
   it("reads a body that arrives in pieces, and stops reading one that streams past 1 MiB without a length", async () => {
     /** POST /v1/clients with a chunked body (no Content-Length), written piece by piece. */
     const chunkedPost = (pieces: string[], pauseMs: number) =>

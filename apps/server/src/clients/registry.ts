@@ -52,6 +52,12 @@ export interface ClientRegistry {
    * the caller already computed it (the rate limiter did).
    */
   authenticate(apiKey: string, keyHash?: string): Promise<Client | undefined>;
+  /**
+   * The client whose key has this {@link hashSecret} if the key was verified in the last few
+   * seconds (the cache `authenticate` consults first), else undefined: lets a request that hits the
+   * cache go on without waiting a turn. Undefined says nothing about the key; call `authenticate`.
+   */
+  recentlyVerified(keyHash: string): Client | undefined;
   /** Creates or updates a client from `SCP_CONFIG` with the key it declares. */
   upsertConfigured(input: {
     id: string;
@@ -113,6 +119,9 @@ export function createClientRegistry(options: {
       const deleted = await records.delete(`${CLIENT_PREFIX}${id}`);
       await cache?.invalidate([record.keyHash]);
       return deleted;
+    },
+    recentlyVerified(keyHash) {
+      return cache?.get(keyHash);
     },
     async authenticate(apiKey, keyHash = hashSecret(apiKey)) {
       const cached = cache?.get(keyHash);

@@ -56,7 +56,9 @@ export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
     let caller: Caller | undefined;
     if (bearer) {
       if (bearer.startsWith("scp_sk_")) {
-        const client = await deps.clients.authenticate(bearer, bearerHash);
+        const client =
+          (bearerHash && deps.clients.recentlyVerified(bearerHash)) ||
+          (await deps.clients.authenticate(bearer, bearerHash));
         if (client)
           caller = { kind: "client", clientId: client.id, allowTokenAccess: client.allowTokenAccess };
       } else if (bearer.startsWith("scp_st_")) {

@@ -5,7 +5,7 @@ import { bearerOf, clientIp } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 import { problemResponse } from "./errors";
-import { setResponseHeaders } from "./response-headers";
+import { presetResponseHeaders, setResponseHeaders } from "./response-headers";
 import type { RateLimitResult } from "./services";
 
 /**
@@ -39,6 +39,7 @@ export function rateLimit(
         headers,
       );
     }
+    if (presetResponseHeaders(c, headers)) return next();
     await next();
     setResponseHeaders(c, headers);
   };

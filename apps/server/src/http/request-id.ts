@@ -2,7 +2,7 @@ import { randomBase62 } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { requestHeader } from "./request-header";
-import { setResponseHeaders } from "./response-headers";
+import { presetResponseHeaders, setResponseHeaders } from "./response-headers";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -22,11 +22,12 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /** Uses a well-formed incoming `X-Request-Id` or makes one; echoes it on the response. */
 export function requestId(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  return (c, next) => {
     const incoming = requestHeader(c, "x-request-id");
     const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("requestId", id);
-    await next();
-    setResponseHeaders(c, { "X-Request-Id": id });
+    const header = { "X-Request-Id": id };
+    if (presetResponseHeaders(c, header)) return next();
+    return next().then(() => setResponseHeaders(c, header));
   };
 }

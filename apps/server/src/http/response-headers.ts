@@ -30,6 +30,20 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
 }
 
 /**
+ * Sets headers for whichever response this request ends with, before the handler runs, when they
+ * can go on the Node `ServerResponse` (the adapter's `writeHead` merges them into the handler's or
+ * the error handler's response alike). A middleware that does this can hand on with `return
+ * next()` instead of awaiting the handler (one async frame less per request). False without Node
+ * bindings: the caller sets them after the handler with {@link setResponseHeaders}.
+ */
+export function presetResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): boolean {
+  const outgoing = unsentNodeResponse(c);
+  if (!outgoing) return false;
+  for (const name in headers) outgoing.setHeader(name, headers[name] as string);
+  return true;
+}
+
+/**
  * `Cache-Control: no-store` for the response a handler is about to return (token and secret
  * responses). On Node it goes on the `ServerResponse` for the reason above; `c.header()` before the
  * response exists would give the response a WHATWG `Headers` instead of a plain object.

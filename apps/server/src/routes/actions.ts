@@ -93,7 +93,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         input,
         signal: requestSignal(c),
       });
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "action.called",
         outcome: "success",
         ...aboutConnection(connection),
@@ -102,7 +102,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       });
       return c.json({ output });
     } catch (error) {
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "action.called",
         outcome: "failure",
         ...aboutConnection(connection),
@@ -128,7 +128,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     try {
       first = await iterator.next();
     } catch (error) {
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "action.streamed",
         outcome: "failure",
         ...aboutConnection(connection),
@@ -142,7 +142,7 @@ export function registerActionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const finish = async (outcome: "success" | "failure") => {
       if (finished) return;
       finished = true;
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "action.streamed",
         outcome,
         ...aboutConnection(connection),

@@ -17,7 +17,7 @@ export function registerClientRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireCaller(c, "admin");
     const body = await readJson(c, createClientBodySchema);
     const created = await deps.clients.create(body);
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "client.created",
       outcome: "success",
       clientId: created.id,
@@ -40,7 +40,7 @@ export function registerClientRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireCaller(c, "admin");
     const id = readParam(c, "id", clientIdSchema);
     if (!(await deps.clients.delete(id))) throw new NotFoundError(`Client ${id} not found`);
-    await recordAudit(c, deps, { type: "client.deleted", outcome: "success", clientId: id });
+    recordAudit(c, deps, { type: "client.deleted", outcome: "success", clientId: id });
     return c.body(null, 204);
   });
 }

@@ -103,7 +103,7 @@ export function registerConnectPages(app: Hono<AppEnv>, deps: AppDeps): void {
       const request = await pendingRequest(deps, c.req.param("id") ?? "");
       assertCsrf(deps.csrfKey, binding, `connect:${request.id}`, form.get("csrf"));
       const authorizationUrl = await deps.pool.connect.begin(request.id, binding as string);
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "connect_request.approved",
         actor: "user",
         outcome: "success",
@@ -123,7 +123,7 @@ export function registerConnectPages(app: Hono<AppEnv>, deps: AppDeps): void {
       const pending = await pendingRequest(deps, c.req.param("id") ?? "");
       assertCsrf(deps.csrfKey, binding, `connect:${pending.id}`, form.get("csrf"));
       const request = await deps.pool.connect.deny(pending.id);
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "connect_request.failed",
         actor: "user",
         outcome: "denied",
@@ -161,7 +161,7 @@ async function handleCallback(c: Context<AppEnv>, deps: AppDeps): Promise<Respon
   } catch (error) {
     // A callback tied to a known request (expired, already finished) is that request's client's business.
     const known = error instanceof ConnectFlowError ? error.connectRequest : undefined;
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "connect_request.failed",
       actor: "user",
       outcome: "failure",
@@ -184,7 +184,7 @@ async function handleCallback(c: Context<AppEnv>, deps: AppDeps): Promise<Respon
     );
   }
   const completed = request.status === "completed";
-  await recordAudit(c, deps, {
+  recordAudit(c, deps, {
     type: completed ? "connect_request.completed" : "connect_request.failed",
     actor: "user",
     outcome: completed ? "success" : "failure",

@@ -87,7 +87,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
     const id = readParam(c, "id", connectionIdSchema);
     const connection = await visibleConnection(deps, caller, id);
     await deps.pool.connections.revoke(id);
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "connection.revoked",
       outcome: "success",
       ...aboutConnection(connection),
@@ -106,7 +106,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
     if (!allowed) {
       const connection = await visibleConnection(deps, caller, id);
       await readJson(c, tokenRequestBodySchema);
-      await recordAudit(c, deps, { type: "token.issued", outcome: "denied", ...aboutConnection(connection) });
+      recordAudit(c, deps, { type: "token.issued", outcome: "denied", ...aboutConnection(connection) });
       throw new ForbiddenError(
         caller.kind === "session"
           ? "This session was not created with allowTokenAccess"
@@ -118,7 +118,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
     try {
       const token = await deps.pool.getAccessToken(id, call);
       const about = call.about as ReturnType<typeof aboutConnection>;
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "token.issued",
         outcome: "success",
         userId: about.userId,
@@ -133,7 +133,7 @@ export function registerConnectionRoutes(app: Hono<AppEnv>, deps: AppDeps): void
         if (error instanceof NotFoundError) throw connectionNotFound(id);
         throw error;
       }
-      await recordAudit(c, deps, { type: "token.issued", outcome: "failure", ...call.about });
+      recordAudit(c, deps, { type: "token.issued", outcome: "failure", ...call.about });
       throw error;
     }
   });

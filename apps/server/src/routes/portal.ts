@@ -87,7 +87,7 @@ export function registerPortalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const expiresAt = Date.now() + PORTAL_LINK_TTL_MS;
     const grant: PortalGrant = { userId, clientId: caller.kind === "client" ? caller.clientId : null };
     await deps.backend.records.set(`${LINK_PREFIX}${hash(token)}`, grant, { expiresAt });
-    await recordAudit(c, deps, { type: "portal_link.created", outcome: "success", userId });
+    recordAudit(c, deps, { type: "portal_link.created", outcome: "success", userId });
     c.header("Cache-Control", "no-store");
     return c.json({ url: `${deps.baseUrl}/my/${token}`, expiresAt: new Date(expiresAt).toISOString() }, 201);
   });
@@ -158,7 +158,7 @@ export function registerPortalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         throw new NotFoundError("Connection not found");
       }
       await deps.pool.connections.revoke(id);
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "connection.revoked",
         actor: "user",
         outcome: "success",

@@ -102,7 +102,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         signal: requestSignal(c),
       });
     } catch (error) {
-      await recordAudit(c, deps, {
+      recordAudit(c, deps, {
         type: "proxy.called",
         outcome: "failure",
         ...aboutConnection(connection),
@@ -110,7 +110,7 @@ export function registerProxyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       });
       throw error;
     }
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "proxy.called",
       outcome: upstream.ok ? "success" : "failure",
       ...aboutConnection(connection),

@@ -108,7 +108,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       .catch(async (error: unknown) => {
         throw withBodyField(await withSessionConnectUrl(c, deps, clientId, body, error));
       });
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "session.created",
       outcome: "success",
       userId: session.userId,
@@ -155,7 +155,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     await visibleSession(deps, caller, id);
     const body = await readJson(c, extendSessionBodySchema);
     const session = await deps.pool.sessions.extend(id, body.ttlSeconds);
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "session.extended",
       outcome: "success",
       userId: session.userId,
@@ -170,7 +170,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const id = readParam(c, "id", sessionIdSchema);
     const session = await visibleSession(deps, caller, id);
     await deps.pool.sessions.revoke(id);
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "session.revoked",
       outcome: "success",
       userId: session.userId,

@@ -37,7 +37,7 @@ export function aboutConnection(connection: Pick<Connection, "id" | "userId" | "
 }
 
 /** Appends an audit event with the caller's actor, client and IP filled in. Never fails the request. */
-export async function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: AuditInput): Promise<void> {
+export function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: AuditInput): void {
   const caller = c.get("caller");
   const clientId = "clientId" in event ? event.clientId : caller ? clientIdOf(caller) : null;
   const sessionId = event.sessionId ?? (caller?.kind === "session" ? caller.session.id : undefined);
@@ -164,7 +164,7 @@ export async function createConnectRequest(
     { clientId },
     { expiresAt: Date.now() + CONNECT_OWNER_TTL_MS },
   );
-  await recordAudit(c, deps, {
+  recordAudit(c, deps, {
     type: "connect_request.created",
     outcome: "success",
     userId: body.userId,

@@ -12,7 +12,7 @@ export function registerWebhookRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireCaller(c, "admin");
     const body = await readJson(c, createWebhookBodySchema);
     const created = await deps.webhooks.create(body);
-    await recordAudit(c, deps, {
+    recordAudit(c, deps, {
       type: "webhook.created",
       outcome: "success",
       detail: { webhookId: created.id, events: created.events },
@@ -30,7 +30,7 @@ export function registerWebhookRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireCaller(c, "admin");
     const id = readParam(c, "id", webhookIdSchema);
     if (!(await deps.webhooks.delete(id))) throw new NotFoundError(`Webhook ${id} not found`);
-    await recordAudit(c, deps, { type: "webhook.deleted", outcome: "success", detail: { webhookId: id } });
+    recordAudit(c, deps, { type: "webhook.deleted", outcome: "success", detail: { webhookId: id } });
     return c.body(null, 204);
   });
 }
