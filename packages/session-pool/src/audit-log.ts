@@ -227,7 +227,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
    */
   const batchRow = (storedTexts: string[], lastSeq: number) => ({
     key: eventKey(lastSeq),
-    value: new JsonText(`[${storedTexts.join(",")}]`),
+    value: new JsonText(jsonArrayOf(storedTexts)),
   });
 
   /**
@@ -504,6 +504,19 @@ function eventOf(
   // escaping), so the event is serialized once, not again with its batch.
   storedTexts.push(native ? `${body.slice(0, -1)},"hash":"${hash}"}` : JSON.stringify(event));
   return event as AuditEvent;
+}
+
+/**
+ * `[a,b,…]` of JSON texts as one flat string: the brackets go onto the first and last items before
+ * the join, which writes one flat copy. (Adding them around the joined text made a rope that the
+ * store's first string comparison flattened into a second copy of the whole row.)
+ */
+function jsonArrayOf(texts: string[]): string {
+  const last = texts.length - 1;
+  if (last < 0) return "[]";
+  texts[0] = `[${texts[0]}`;
+  texts[last] = `${texts[last]}]`;
+  return texts.join(",");
 }
 
 /**
