@@ -9,7 +9,7 @@
  * Why: the throughput ratios of http.bench.ts are the targets, but on a shared two-core VM they
  * moved by a fifth between identical runs, more than most changes do. Instruction counts do not
  * depend on what else the machine is doing (the same code and input give the same count within
- * about 1 %), so this says whether a change made the server's work smaller. It does not see cache
+ * 1–2 %), so this says whether a change made the server's work smaller. It does not see cache
  * misses, GC copying or the kernel: a change that cuts instructions may still not be faster, and
  * the real check stays http.bench.ts. No targets; reported against the bare server of the same run.
  *
