@@ -152,6 +152,27 @@ describe("core: HTTP behaviour", () => {
     expect(missing.headers.get("content-type")).toBe("application/problem+json");
   });
 
+  it("reads bodies that arrived whole with their headers: JSON, empty, and empty with a JSON type", async () => {
+    const whole = await api("/v1/clients", {
+      method: "POST",
+      token: ADMIN,
+      body: JSON.stringify({ name: "whole" }),
+    });
+    expect(whole.status).toBe(201);
+    expect((await whole.json()).name).toBe("whole");
+    const empty = await api("/v1/clients", { method: "POST", token: ADMIN });
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).field).toBe("body.name");
+    const typedEmpty = await api("/v1/clients", {
+      method: "POST",
+      token: ADMIN,
+      headers: { "content-type": "application/json", "content-length": "0" },
+    });
+    expect((await typedEmpty.json()).field).toBe("body.name");
+    // The connection is still usable afterwards (the stream ended cleanly).
+    expect((await api("/v1/clients", { token: ADMIN })).status).toBe(200);
+  });
+
   it("reads a body that arrives in pieces, and stops reading one that streams past 1 MiB without a length", async () => {
     /** POST /v1/clients with a chunked body (no Content-Length), written piece by piece. */
     const chunkedPost = (pieces: string[], pauseMs: number) =>

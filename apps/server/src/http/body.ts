@@ -69,6 +69,21 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
   });
 }
 
+/**
+ * The whole body in one synchronous `read()` when the parser has already received all of it (a
+ * small request arrives in the packet of its headers): no listeners, closures or events per request.
+ * Undefined when more is to come or it is over `limit` (the streaming path reads or refuses it).
+ */
+function receivedBody(incoming: IncomingMessage, limit: number): Uint8Array | undefined {
+  if (!incoming.complete || incoming.readableLength > limit) return undefined;
+  // Without a size, read() of a paused stream returns everything buffered as one Buffer, or null when
+  // nothing is; either way the stream then ends as if a listener had consumed it.
+  const data: Buffer | null = incoming.read();
+  if (data !== null) return data;
+  incoming.resume();
+  return new Uint8Array(0);
+}
+
 /** Reads the raw body, failing with 413 as soon as it passes `limit` bytes (declared or streamed). */
 export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
   const declared = requestHeader(c, "content-length");
@@ -78,7 +93,7 @@ export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise
   const method = c.req.method;
   if (method === "GET" || method === "HEAD") return new Uint8Array(0);
   const incoming = unreadIncoming(c);
-  if (incoming) return readIncoming(incoming, limit);
+  if (incoming) return receivedBody(incoming, limit) ?? readIncoming(incoming, limit);
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
