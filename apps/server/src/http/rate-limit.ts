@@ -5,7 +5,7 @@ import { bearerOf, clientIp } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 import { problemResponse } from "./errors";
-import { presetResponseHeaders, setResponseHeaders } from "./response-headers";
+import { nextWithResponseHeaders } from "./response-headers";
 import type { RateLimitResult } from "./services";
 
 /**
@@ -39,8 +39,6 @@ export function rateLimit(
         headers,
       );
     }
-    if (presetResponseHeaders(c, headers)) return next();
-    await next();
-    setResponseHeaders(c, headers);
+    return nextWithResponseHeaders(c, headers, next);
   };
 }

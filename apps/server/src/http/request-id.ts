@@ -2,7 +2,7 @@ import { randomBase62 } from "@securecontext/protocol";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { requestHeader } from "./request-header";
-import { presetResponseHeaders, setResponseHeaders } from "./response-headers";
+import { nextWithResponseHeaders } from "./response-headers";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -26,8 +26,6 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const incoming = requestHeader(c, "x-request-id");
     const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("requestId", id);
-    const header = { "X-Request-Id": id };
-    if (presetResponseHeaders(c, header)) return next();
-    return next().then(() => setResponseHeaders(c, header));
+    return nextWithResponseHeaders(c, { "X-Request-Id": id }, next);
   };
 }

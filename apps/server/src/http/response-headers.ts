@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { Context } from "hono";
+import type { Context, Next } from "hono";
 import { nodeBindings } from "./context";
 
 /**
@@ -18,7 +18,7 @@ import { nodeBindings } from "./context";
 export function setResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
   const outgoing = unsentNodeResponse(c);
   if (outgoing) {
-    for (const name in headers) outgoing.setHeader(name, headers[name] as string);
+    setAll(outgoing, headers);
     return;
   }
   try {
@@ -30,17 +30,25 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
 }
 
 /**
- * Sets headers for whichever response this request ends with, before the handler runs, when they
- * can go on the Node `ServerResponse` (the adapter's `writeHead` merges them into the handler's or
- * the error handler's response alike). A middleware that does this can hand on with `return
- * next()` instead of awaiting the handler (one async frame less per request). False without Node
- * bindings: the caller sets them after the handler with {@link setResponseHeaders}.
+ * Runs the rest of the chain with `headers` on whichever response this request ends with. Under
+ * Node they go on the `ServerResponse` before the handler runs (the adapter's `writeHead` merges
+ * them into the handler's or the error handler's response alike), so the middleware hands on
+ * without awaiting the handler: one async frame less per request. Without Node bindings they are
+ * set after it, with {@link setResponseHeaders}.
  */
-export function presetResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): boolean {
+export function nextWithResponseHeaders(
+  c: Context,
+  headers: Readonly<Record<string, string>>,
+  next: Next,
+): Promise<void> {
   const outgoing = unsentNodeResponse(c);
-  if (!outgoing) return false;
+  if (!outgoing) return next().then(() => setResponseHeaders(c, headers));
+  setAll(outgoing, headers);
+  return next();
+}
+
+function setAll(outgoing: ServerResponse, headers: Readonly<Record<string, string>>): void {
   for (const name in headers) outgoing.setHeader(name, headers[name] as string);
-  return true;
 }
 
 /**
