@@ -77,11 +77,9 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<Uint8Ar
 function receivedBody(incoming: IncomingMessage, limit: number): Uint8Array | undefined {
   if (!incoming.complete || incoming.readableLength > limit) return undefined;
   // Without a size, read() of a paused stream returns everything buffered as one Buffer, or null when
-  // nothing is; either way the stream then ends as if a listener had consumed it.
+  // nothing is; either way the stream then ends ('end' is emitted) as if a listener had consumed it.
   const data: Buffer | null = incoming.read();
-  if (data !== null) return data;
-  incoming.resume();
-  return new Uint8Array(0);
+  return data ?? new Uint8Array(0);
 }
 
 /** Reads the raw body, failing with 413 as soon as it passes `limit` bytes (declared or streamed). */
