@@ -32,18 +32,18 @@
  * every allocation, garbage included, per server process: see server-process.mjs).
  */
 import { type ChildProcess, execFile, fork } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { getRequestListener } from "@hono/node-server";
-import { Hono } from "hono";
-import { adminKey, encryptionKey, freePort, writeTempJson } from "../test/helpers/env";
-import { connect, createClient, createSession, GMAIL_READONLY } from "../test/helpers/flows";
+import { adminKey, freePort, writeTempJson } from "../test/helpers/env";
+import { createClient } from "../test/helpers/flows";
 import { providerConfig, startIdps } from "../test/helpers/idps";
+import { floorListener } from "./floor-servers.mjs";
+import { benchRequests, ROW, resultsFile, scpServerEnv } from "./setup";
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,8 +69,6 @@ const SERVER_MODE =
     : "dist";
 
 const TARGET = { throughput: 0.4, p99: 2.5, rssBytes: 200 * 1024 * 1024 };
-/** Name of the reference row (reported against bare, no target). */
-const HONO_FLOOR = "Hono floor (one route, constant JSON)";
 
 interface Measured {
   name: string;
@@ -130,35 +128,11 @@ function autocannon(
   });
 }
 
-const CONSTANT_BODY = { ok: true, message: "constant body", n: 42 };
-
 async function listening(listener: RequestListener) {
   const server = createServer(listener);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** The baseline: bare node:http answering a constant JSON body. */
-function bareServer() {
-  const body = JSON.stringify(CONSTANT_BODY);
-  return listening((_req, res) => {
-    res
-      .writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-      .end(body);
-  });
-}
-
-/**
- * A reference row, not a target: the smallest Hono app on @hono/node-server (one route answering
- * the same body with `c.json`), in the same process as the bare server. What it loses against bare
- * is the framework's own cost, which every request of the reference server pays before any of its
- * own work.
- */
-function honoFloorServer() {
-  const app = new Hono();
-  app.get("/", (c) => c.json(CONSTANT_BODY));
-  return listening(getRequestListener(app.fetch));
 }
 
 interface Reply {
@@ -249,8 +223,9 @@ async function main() {
   });
   const configPath = writeTempJson("scp-config.json", providerConfig(idps));
   const dataDir = mkdtempSync(join(tmpdir(), "scp-bench-"));
-  const bare = await bareServer();
-  const honoFloor = await honoFloorServer();
+  // The reference servers share this process (the bench's own, with the test IdPs).
+  const bare = await listening(floorListener("bare"));
+  const honoFloor = await listening(floorListener("hono"));
   const results: Measured[] = [];
   const memoryRows: Array<{
     store: string;
@@ -270,55 +245,34 @@ async function main() {
       const url = `http://127.0.0.1:${port}`;
       const admin = adminKey();
       const start = () =>
-        serverProcess({
-          SCP_STORE: store === "memory" ? "memory:" : `file:${join(dataDir, "scp.db")}`,
-          SCP_ADMIN_KEY: admin,
-          SCP_ENCRYPTION_KEYS: encryptionKey(),
-          SCP_CONFIG: configPath,
-          SCP_ALLOW_INSECURE_HTTP: "true",
-          SCP_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
-          SCP_PORT: String(port),
-          SCP_HOST: "127.0.0.1",
-          SCP_BASE_URL: url,
-          // Limiting stays on (its cost is part of every request) with a budget the run cannot exhaust.
-          SCP_RATE_LIMIT: process.env.BENCH_RATE_LIMIT ?? "1000000000",
-          NODE_ENV: "production",
-        });
+        serverProcess(
+          scpServerEnv({
+            store: store === "memory" ? "memory:" : `file:${join(dataDir, "scp.db")}`,
+            port,
+            adminKey: admin,
+            configPath,
+          }),
+        );
       let server = await start();
       try {
-        const client = await createClient(url, admin, { name: "Bench", allowTokenAccess: true });
-        const userId = "bench-user";
-        const { connectionId } = await connect(url, client.apiKey, userId, "google", {
-          scopes: [GMAIL_READONLY],
-        });
-        const session = await createSession(url, client.apiKey, { userId, connectionIds: [connectionId] });
-        const tokenRequest = {
-          method: "POST",
-          headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
-          body: "{}",
-        };
+        const requests = await benchRequests(url, admin);
         // Warm: the first token call decrypts and caches whatever the server caches.
-        await fetch(`${url}/v1/connections/${connectionId}/token`, tokenRequest);
+        await fetch(requests.token.url, requests.token);
 
         // Throughput on one store (BENCH_HTTP_STORE, default memory); the others are about memory here.
         if (store === HTTP_STORE) {
           const targets: Array<{ name: string; url: string; options?: AutocannonOptions; server?: boolean }> =
             [
-              { name: "bare node:http (constant JSON)", url: bare.url },
-              { name: HONO_FLOOR, url: honoFloor.url },
+              { name: ROW.bare, url: bare.url },
+              { name: ROW.hono, url: honoFloor.url },
             ];
           if (!ONLY || ONLY === "token")
-            targets.push({
-              name: "POST /v1/connections/:id/token (warm)",
-              url: `${url}/v1/connections/${connectionId}/token`,
-              options: tokenRequest,
-              server: true,
-            });
+            targets.push({ name: ROW.token, url: requests.token.url, options: requests.token, server: true });
           if (!ONLY || ONLY === "session")
             targets.push({
-              name: "GET /v1/session (session token)",
-              url: `${url}/v1/session`,
-              options: { headers: { authorization: `Bearer ${session.token}` } },
+              name: ROW.session,
+              url: requests.session.url,
+              options: requests.session,
               server: true,
             });
           // Every target runs once unmeasured first, so each round sees code the JIT has optimized
@@ -343,7 +297,7 @@ async function main() {
             );
         }
         if (SESSIONS > 0) {
-          let owner = client.id;
+          let owner = requests.clientId;
           if (store === HTTP_STORE && results.length > 0) {
             // A fresh process: the HTTP runs left tens of thousands of audit events in its memory
             // store (and a grown heap), which are not what this row measures.
@@ -413,7 +367,7 @@ async function main() {
     });
     const tputPass = ratios.filter((x) => x.throughput >= TARGET.throughput && x.failed === 0).length;
     const p99Pass = ratios.filter((x) => x.p99 <= TARGET.p99).length;
-    const reference = name === HONO_FLOOR;
+    const reference = name === ROW.hono;
     summary.push({
       metric: `${name}: throughput vs bare`,
       measured: range(
@@ -456,9 +410,7 @@ async function main() {
     );
   }
 
-  const outDir = resolve(here, "../../../bench-results");
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `http-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  const file = resultsFile("http", started);
   writeFileSync(
     file,
     `${JSON.stringify(

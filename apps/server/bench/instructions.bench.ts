@@ -17,22 +17,14 @@
  * message, where valgrind is not installed. Results go to bench-results/instructions-<time>.json.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { adminKey, encryptionKey, freePort, writeTempJson } from "../test/helpers/env";
-import { connect, createClient, createSession, GMAIL_READONLY } from "../test/helpers/flows";
+import { adminKey, freePort, writeTempJson } from "../test/helpers/env";
 import { providerConfig, startIdps } from "../test/helpers/idps";
+import { type BenchRequest, benchRequests, ROW, resultsFile, scpServerEnv } from "./setup";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const AUTOCANNON = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
@@ -49,7 +41,7 @@ function hasValgrind(): boolean {
 }
 
 /** A process under callgrind with counting off until `count` turns it on. */
-async function underCallgrind(script: string, args: string[], env: NodeJS.ProcessEnv, outDir: string) {
+async function underCallgrind(nodeArgs: string[], env: NodeJS.ProcessEnv, outDir: string) {
   const out = join(outDir, `callgrind.${Math.random().toString(36).slice(2)}.out`);
   const child: ChildProcess = spawn(
     "valgrind",
@@ -60,13 +52,12 @@ async function underCallgrind(script: string, args: string[], env: NodeJS.Proces
       "--instr-atstart=no",
       `--callgrind-out-file=${out}`,
       process.execPath,
-      script,
-      ...args,
+      ...nodeArgs,
     ],
     { env, stdio: ["ignore", "ignore", "inherit", "ipc"] },
   );
   const ready = await new Promise<{ port?: number; url?: string }>((resolveReady, reject) => {
-    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) under valgrind`)));
+    child.once("exit", (code) => reject(new Error(`${nodeArgs.join(" ")} exited (${code}) under valgrind`)));
     child.on("message", (message: { ok?: boolean; ready?: boolean; port?: number; url?: string }) => {
       if (message.port !== undefined || message.ready) resolveReady(message);
     });
@@ -93,27 +84,24 @@ async function underCallgrind(script: string, args: string[], env: NodeJS.Proces
   };
 }
 
-/** Runs `amount` requests at 100 connections; returns how many completed with 2xx. */
-function load(
-  url: string,
-  amount: number,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-) {
-  const args = [AUTOCANNON, "-c", "100", "-a", String(amount), "-j", "-m", options.method ?? "GET"];
-  for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
-  if (options.body !== undefined) args.push("-b", options.body);
-  args.push(url);
+/** Runs `amount` requests at 100 connections; returns how many completed (all must be 2xx). */
+function load(request: BenchRequest, amount: number) {
+  const args = [AUTOCANNON, "-c", "100", "-a", String(amount), "-j", "-m", request.method ?? "GET"];
+  for (const [key, value] of Object.entries(request.headers ?? {})) args.push("-H", `${key}=${value}`);
+  if (request.body !== undefined) args.push("-b", request.body);
+  args.push(request.url);
   const result = JSON.parse(
     execFileSync(process.execPath, args, {
       maxBuffer: 1 << 24,
       stdio: ["ignore", "pipe", "ignore"],
     }).toString(),
   ) as { requests: { total: number }; non2xx: number };
-  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} answers were not 2xx`);
+  if (result.non2xx > 0) throw new Error(`${request.url}: ${result.non2xx} answers were not 2xx`);
   return result.requests.total;
 }
 
 async function main() {
+  const started = new Date();
   if (!hasValgrind()) {
     console.log("valgrind is not installed: skipping the instruction counts (apt-get install valgrind)");
     return;
@@ -122,23 +110,18 @@ async function main() {
   const rows: Array<{ name: string; instructionsPerRequest: number; requests: number }> = [];
   const measure = async (
     name: string,
-    process_: Awaited<ReturnType<typeof underCallgrind>>,
-    url: string,
-    options?: Parameters<typeof load>[2],
+    target: Awaited<ReturnType<typeof underCallgrind>>,
+    request: BenchRequest,
   ) => {
-    load(url, REQUESTS, options); // warm-up: the JIT optimizes the hot paths first
-    const { instructions, requests } = await process_.count(() => load(url, REQUESTS, options));
+    load(request, REQUESTS); // warm-up: the JIT optimizes the hot paths first
+    const { instructions, requests } = await target.count(() => load(request, REQUESTS));
     rows.push({ name, instructionsPerRequest: instructions / requests, requests });
   };
   try {
     for (const mode of ["bare", "hono"] as const) {
-      const floor = await underCallgrind(join(here, "floor-process.mjs"), [mode], process.env, outDir);
+      const floor = await underCallgrind([join(here, "floor-process.mjs"), mode], process.env, outDir);
       try {
-        await measure(
-          mode === "bare" ? "bare node:http (constant JSON)" : "Hono floor (one route, constant JSON)",
-          floor,
-          `http://127.0.0.1:${floor.ready.port}/`,
-        );
+        await measure(ROW[mode], floor, { url: `http://127.0.0.1:${floor.ready.port}/` });
       } finally {
         floor.stop();
       }
@@ -149,49 +132,23 @@ async function main() {
     const idps = await startIdps({ redirectUris: [`${url}/oauth/callback`] });
     const admin = adminKey();
     const server = await underCallgrind(
-      join(here, "server-process.mjs"),
-      [],
+      [join(here, "server-process.mjs")],
       {
         ...process.env,
         BENCH_SERVER: "dist",
-        SCP_STORE: "memory:",
-        SCP_ADMIN_KEY: admin,
-        SCP_ENCRYPTION_KEYS: encryptionKey(),
-        SCP_CONFIG: writeTempJson("scp-config.json", providerConfig(idps)),
-        SCP_ALLOW_INSECURE_HTTP: "true",
-        SCP_LOG_LEVEL: "info",
-        SCP_PORT: String(port),
-        SCP_HOST: "127.0.0.1",
-        SCP_BASE_URL: url,
-        SCP_RATE_LIMIT: "1000000000",
-        NODE_ENV: "production",
+        ...scpServerEnv({
+          store: "memory:",
+          port,
+          adminKey: admin,
+          configPath: writeTempJson("scp-config.json", providerConfig(idps)),
+        }),
       },
       outDir,
     );
     try {
-      const client = await createClient(url, admin, { name: "Bench", allowTokenAccess: true });
-      const { connectionId } = await connect(url, client.apiKey, "bench-user", "google", {
-        scopes: [GMAIL_READONLY],
-      });
-      const session = await createSession(url, client.apiKey, {
-        userId: "bench-user",
-        connectionIds: [connectionId],
-      });
-      if (!ONLY || ONLY === "token")
-        await measure(
-          "POST /v1/connections/:id/token (warm)",
-          server,
-          `${url}/v1/connections/${connectionId}/token`,
-          {
-            method: "POST",
-            headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
-            body: "{}",
-          },
-        );
-      if (!ONLY || ONLY === "session")
-        await measure("GET /v1/session (session token)", server, `${url}/v1/session`, {
-          headers: { authorization: `Bearer ${session.token}` },
-        });
+      const requests = await benchRequests(url, admin);
+      if (!ONLY || ONLY === "token") await measure(ROW.token, server, requests.token);
+      if (!ONLY || ONLY === "session") await measure(ROW.session, server, requests.session);
     } finally {
       server.stop();
       await idps.stop();
@@ -207,9 +164,7 @@ async function main() {
     console.log(
       `${row.name.padEnd(44)}${(row.instructionsPerRequest / 1000).toFixed(1).padStart(24)}${`${(row.instructionsPerRequest / bare).toFixed(2)}×`.padStart(10)}`,
     );
-  const resultsDir = resolve(here, "../../../bench-results");
-  if (!existsSync(resultsDir)) mkdirSync(resultsDir, { recursive: true });
-  const file = join(resultsDir, `instructions-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  const file = resultsFile("instructions", started);
   writeFileSync(file, JSON.stringify({ node: process.version, requestsPerTarget: REQUESTS, rows }, null, 2));
   console.log(`\nresults written to ${file}`);
 }
