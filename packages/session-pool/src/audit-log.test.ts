@@ -74,6 +74,22 @@ function failingRowWrites(records: TokenStore): TokenStore & { failing: boolean 
   return flaky as TokenStore & { failing: boolean };
 }
 
+/**
+ * A writer on {@link failingRowWrites} that appended `first`, then crashed after committing a batch
+ * of `count` appends (actions `<prefix>0`, `<prefix>1`, …) whose row it never stored.
+ */
+async function crashAfterCommit(count: number, prefix: string) {
+  const backend = memoryBackend();
+  const flaky = failingRowWrites(backend.records);
+  const crashing = createAuditLog({ records: flaky, locks: backend.locks });
+  await crashing.append({ ...base, action: "first" });
+  flaky.failing = true;
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) => crashing.append({ ...base, action: `${prefix}${i}` })),
+  );
+  return { backend, flaky, crashing, results };
+}
+
 /** Every event's action, newest first, read through `list` `limit` at a time. */
 async function pagedActions(audit: AuditLog, limit: number): Promise<string[]> {
   const actions: string[] = [];
@@ -486,14 +502,7 @@ describe("audit log", () => {
   });
 
   it("repairs a batch whose row write failed after the head committed it", async () => {
-    const backend = memoryBackend();
-    const flaky = failingRowWrites(backend.records);
-    const crashing = createAuditLog({ records: flaky, locks: backend.locks });
-    await crashing.append({ ...base, action: "first" });
-    flaky.failing = true;
-    const results = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => crashing.append({ ...base, action: `batch${i}` })),
-    );
+    const { backend, flaky, crashing, results } = await crashAfterCommit(6, "batch");
     expect(results.every((result) => result.status === "rejected")).toBe(true);
     const other = createAuditLog({ records: backend.records, locks: backend.locks });
     expect((await other.list()).items.map((event) => event.action)).toEqual([
@@ -512,14 +521,7 @@ describe("audit log", () => {
   });
 
   it("counts an event once when a repair stores its batch again (a crash of the one-event-per-row layout)", async () => {
-    const backend = memoryBackend();
-    const flaky = failingRowWrites(backend.records);
-    const crashing = createAuditLog({ records: flaky, locks: backend.locks });
-    await crashing.append({ ...base, action: "first" });
-    flaky.failing = true;
-    await Promise.allSettled(
-      Array.from({ length: 4 }, (_, i) => crashing.append({ ...base, action: `b${i}` })),
-    );
+    const { backend } = await crashAfterCommit(4, "b");
     // What a writer of the earlier layout left when it crashed midway: two of the batch's events
     // stored alone under their own keys, the batch's last one missing.
     const head = await backend.records.get<{ events: AuditEvent[] }>("audit:head");
