@@ -30,16 +30,17 @@ interface Entry {
 
 /**
  * The value of an entry. Callers may change what they get, so an object is theirs alone: a copy of
- * the entry's parse, kept beside the entry on first read (copying is ~4× cheaper than parsing
- * again; the connection record is read on every token call). A string value (an encrypted token
- * set) is immutable, so its one parse is shared.
+ * the entry's parse, kept beside the entry when `keep` (copying is ~4× cheaper than parsing again;
+ * the connection record is read on every token call). `get` keeps; `list` does not, so paging
+ * through many records holds no second copy of each. A string value (an encrypted token set) is
+ * immutable, so its one parse is always kept and shared.
  */
-function readValue(entry: Entry): unknown {
+function readValue(entry: Entry, keep: boolean): unknown {
   const cached = parsedValues.get(entry);
   if (cached !== undefined) return copyJson(cached);
   const value: unknown = JSON.parse(entry.json);
   if (typeof value === "string") parsedValues.set(entry, value);
-  else if (typeof value === "object" && value !== null && copyableJson(entry.json)) {
+  else if (keep && typeof value === "object" && value !== null && copyableJson(entry.json)) {
     parsedValues.set(entry, value);
     return copyJson(value);
   }
@@ -157,8 +158,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
     }
     return entry;
   };
-  const toRecord = <T>(entry: Entry): StoredRecord<T> => {
-    const record: StoredRecord<T> = { value: readValue(entry) as T, version: entry.version };
+  const toRecord = <T>(entry: Entry, keep: boolean): StoredRecord<T> => {
+    const record: StoredRecord<T> = { value: readValue(entry, keep) as T, version: entry.version };
     if (entry.expiresAt !== undefined) record.expiresAt = entry.expiresAt;
     return record;
   };
@@ -250,7 +251,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       guard.check();
       assertKey(key);
       const entry = live(key);
-      return entry === undefined ? undefined : toRecord<T>(entry);
+      return entry === undefined ? undefined : toRecord<T>(entry, true);
     },
     async set<T>(key: string, value: T, setOptions?: SetOptions) {
       guard.check();
@@ -301,7 +302,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
       }
       found.sort((a, b) => compareKeys(a[0], b[0]));
       const pageKeys = found.slice(0, page.limit).map(([key]) => key);
-      const items = found.slice(0, page.limit).map(([key, entry]) => ({ key, record: toRecord<T>(entry) }));
+      const items = found
+        .slice(0, page.limit)
+        .map(([key, entry]) => ({ key, record: toRecord<T>(entry, false) }));
       const keys = found;
       const last = pageKeys[pageKeys.length - 1];
       return {
