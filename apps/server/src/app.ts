@@ -1,14 +1,10 @@
 import { NotFoundError } from "@securecontext/protocol";
 import { Hono } from "hono";
 import { registerDemoRoutes } from "./demo/routes";
-import { authenticate } from "./http/auth";
 import type { AppEnv } from "./http/context";
 import type { AppDeps } from "./http/deps";
 import { createErrorHandler, problemResponse } from "./http/errors";
-import { observeRequests } from "./http/observe";
-import { rateLimit } from "./http/rate-limit";
-import { requestId } from "./http/request-id";
-import { rateLimitHeaders } from "./rate-limit";
+import { frontDoor } from "./http/front-door";
 import { registerActionRoutes } from "./routes/actions";
 import { registerAuditRoutes } from "./routes/audit";
 import { registerClientRoutes } from "./routes/clients";
@@ -30,14 +26,8 @@ export type { AppDeps, DemoInfo } from "./http/deps";
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("*", requestId());
-  app.use("*", observeRequests(deps));
-  const limiter = rateLimit(deps, (result) => rateLimitHeaders(result));
-  for (const path of ["/v1/*", "/connect/*", "/oauth/*", "/my", "/my/*", "/demo/*", "/metrics"])
-    app.use(path, limiter);
-  const auth = authenticate(deps);
-  app.use("/v1/*", auth);
-  app.use("/metrics", auth);
+  const onError = createErrorHandler(deps.logger);
+  app.use("*", frontDoor(deps, onError));
 
   registerSystemRoutes(app, deps);
   registerClientRoutes(app, deps);
@@ -57,6 +47,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const path = new URL(c.req.url).pathname;
     return problemResponse(new NotFoundError(path.startsWith("/v1/") ? "No such API route" : "Not found"));
   });
-  app.onError(createErrorHandler(deps.logger));
+  app.onError(onError);
   return app;
 }

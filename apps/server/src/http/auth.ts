@@ -1,7 +1,7 @@
 import { hash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
 import type { Caller, SessionPool } from "@securecontext/session-pool";
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { type ClientRegistry, hashSecret } from "../clients";
 import type { AppEnv } from "./context";
 import { headerRepeated, requestHeader } from "./request-header";
@@ -39,60 +39,79 @@ export interface AuthDeps {
 
 /**
  * Resolves the caller from `Authorization: Bearer …`: the admin key (constant-time), a client key
- * `scp_sk_…` (by hash) or a session token `scp_st_…` (verified by the pool). A presented but
- * invalid credential is a 401 right here; no credential leaves the caller unset for `requireCaller`.
+ * `scp_sk_…` (by hash) or a session token `scp_st_…` (verified by the pool), and stores it as
+ * `caller`. A presented but invalid credential throws a 401; no credential leaves the caller unset
+ * for `requireCaller`. Returns undefined when it could decide at once (no credential, a client key
+ * verified in the last seconds), else a promise: a request that hits the cache waits no turn.
  */
-export function authenticate(deps: AuthDeps): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+export function authenticate(deps: AuthDeps): (c: Context<AppEnv>) => Promise<void> | undefined {
+  return (c) => {
     const bearer = bearerOf(c);
-    // The rate-limit middleware may already have hashed this bearer.
+    // The rate limit may already have hashed this bearer.
     const known = bearer ? c.get("bearerHash") : undefined;
     c.set("caller", undefined);
     c.set("bearerHash", undefined);
-    if (bearer === undefined) return next();
+    if (bearer === undefined) return undefined;
     // The hash client API keys are looked up by (computed once, shared with the rate limiter).
     const bearerHash = bearer === null ? undefined : (known ?? hashSecret(bearer));
     c.set("bearerHash", bearerHash);
-    let caller: Caller | undefined;
-    if (bearer) {
-      if (bearer.startsWith("scp_sk_")) {
-        const client =
-          (bearerHash && deps.clients.recentlyVerified(bearerHash)) ||
-          (await deps.clients.authenticate(bearer, bearerHash));
-        if (client)
-          caller = { kind: "client", clientId: client.id, allowTokenAccess: client.allowTokenAccess };
-      } else if (bearer.startsWith("scp_st_")) {
-        const session = await deps.pool.sessions.verify(bearer);
-        if (session) caller = { kind: "session", session };
-      } else if (secretsEqual(bearer, deps.adminKey)) {
-        caller = { kind: "admin" };
+    if (bearerHash && bearer?.startsWith("scp_sk_")) {
+      const client = deps.clients.recentlyVerified(bearerHash);
+      if (client) {
+        c.set("caller", clientCaller(client));
+        return undefined;
       }
     }
-    if (!caller) {
-      const kind = bearer?.startsWith("scp_sk_")
-        ? "api_key"
-        : bearer?.startsWith("scp_st_")
-          ? "session_token"
-          : "bearer";
-      await deps.audit
-        .append({
-          type: "auth.failed",
-          actor: "anonymous",
-          outcome: "denied",
-          ...(clientIp(c) ? { ip: clientIp(c) } : {}),
-          detail: { credential: kind, method: c.req.method, path: new URL(c.req.url).pathname.slice(0, 200) },
-        })
-        .catch(() => undefined);
-      throw new UnauthorizedError(
-        kind === "session_token"
-          ? "The session token is unknown, expired or revoked"
-          : "The bearer credential is not valid",
-        { extra: {} },
-      );
-    }
-    c.set("caller", caller);
-    return next();
+    return resolveCaller(deps, c, bearer, bearerHash);
   };
+}
+
+function clientCaller(client: { id: string; allowTokenAccess: boolean }): Caller {
+  return { kind: "client", clientId: client.id, allowTokenAccess: client.allowTokenAccess };
+}
+
+/** The store-backed part of {@link authenticate}; a failure is audited, then thrown as a 401. */
+async function resolveCaller(
+  deps: AuthDeps,
+  c: Context<AppEnv>,
+  bearer: string | null,
+  bearerHash: string | undefined,
+): Promise<void> {
+  let caller: Caller | undefined;
+  if (bearer) {
+    if (bearer.startsWith("scp_sk_")) {
+      const client = await deps.clients.authenticate(bearer, bearerHash);
+      if (client) caller = clientCaller(client);
+    } else if (bearer.startsWith("scp_st_")) {
+      const session = await deps.pool.sessions.verify(bearer);
+      if (session) caller = { kind: "session", session };
+    } else if (secretsEqual(bearer, deps.adminKey)) {
+      caller = { kind: "admin" };
+    }
+  }
+  if (!caller) {
+    const kind = bearer?.startsWith("scp_sk_")
+      ? "api_key"
+      : bearer?.startsWith("scp_st_")
+        ? "session_token"
+        : "bearer";
+    await deps.audit
+      .append({
+        type: "auth.failed",
+        actor: "anonymous",
+        outcome: "denied",
+        ...(clientIp(c) ? { ip: clientIp(c) } : {}),
+        detail: { credential: kind, method: c.req.method, path: new URL(c.req.url).pathname.slice(0, 200) },
+      })
+      .catch(() => undefined);
+    throw new UnauthorizedError(
+      kind === "session_token"
+        ? "The session token is unknown, expired or revoked"
+        : "The bearer credential is not valid",
+      { extra: {} },
+    );
+  }
+  c.set("caller", caller);
 }
 
 export type CallerKind = Caller["kind"];

@@ -1,55 +1,41 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import { routePath } from "hono/route";
 import { RequestLogLine, writeRequestLine } from "../logging";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 
 /** Patterns registered with `app.use` (middleware only): a request that ends on one matched no route. */
-export const MIDDLEWARE_PATTERNS = new Set([
-  "*",
-  "/*",
-  "/v1/*",
-  "/connect/*",
-  "/oauth/*",
-  "/my",
-  "/my/*",
-  "/demo/*",
-  "/metrics",
-]);
+export const MIDDLEWARE_PATTERNS = new Set(["*", "/*"]);
 
 /** The matched route pattern (never the raw path, which may hold ids or tokens). */
-export function routeLabel(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+export function routeLabel(c: Context<AppEnv>): string {
   const pattern = routePath(c, -1);
   // Wildcard middleware patterns are only the last match when no route handled the request.
   return !pattern || (pattern.endsWith("*") && MIDDLEWARE_PATTERNS.has(pattern)) ? "unmatched" : pattern;
 }
 
+/** Marks a request as in flight; pass what it returns to {@link requestEnded}. */
+export function requestStarted(deps: Pick<AppDeps, "inflight">): number {
+  if (deps.inflight) deps.inflight.count += 1;
+  return performance.now();
+}
+
 /**
- * One JSON log line per request (request id, method, route pattern, status, ms) and the HTTP metrics.
- * Logs never carry headers, query strings or bodies.
+ * One JSON log line for a finished request (request id, method, route pattern, status, ms) and the
+ * HTTP metrics. Logs never carry headers, query strings or bodies.
  */
-export function observeRequests(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const started = performance.now();
-    if (deps.inflight) deps.inflight.count += 1;
-    try {
-      await next();
-    } finally {
-      if (deps.inflight) deps.inflight.count -= 1;
-      const seconds = (performance.now() - started) / 1000;
-      const route = routeLabel(c);
-      const status = c.res.status;
-      deps.metrics.observeRequest(route, c.req.method, status, seconds);
-      writeRequestLine(
-        deps.logger,
-        new RequestLogLine(
-          c.get("requestId"),
-          c.req.method,
-          route,
-          status,
-          Math.round(seconds * 10_000) / 10,
-        ),
-      );
-    }
-  };
+export function requestEnded(
+  deps: Pick<AppDeps, "inflight" | "metrics" | "logger">,
+  c: Context<AppEnv>,
+  started: number,
+): void {
+  if (deps.inflight) deps.inflight.count -= 1;
+  const seconds = (performance.now() - started) / 1000;
+  const route = routeLabel(c);
+  const status = c.res.status;
+  deps.metrics.observeRequest(route, c.req.method, status, seconds);
+  writeRequestLine(
+    deps.logger,
+    new RequestLogLine(c.get("requestId"), c.req.method, route, status, Math.round(seconds * 10_000) / 10),
+  );
 }

@@ -1,8 +1,7 @@
 import { randomBase62 } from "@securecontext/protocol";
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "./context";
 import { requestHeader } from "./request-header";
-import { nextWithResponseHeaders } from "./response-headers";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -20,12 +19,13 @@ function nextRequestId(): string {
 }
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** Uses a well-formed incoming `X-Request-Id` or makes one; echoes it on the response. */
-export function requestId(): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const incoming = requestHeader(c, "x-request-id");
-    const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
-    c.set("requestId", id);
-    return nextWithResponseHeaders(c, { "X-Request-Id": id }, next);
-  };
+/**
+ * The request's id (a well-formed incoming `X-Request-Id`, else a new one), stored as `requestId`
+ * on the context; the front door echoes it as the `X-Request-Id` response header.
+ */
+export function assignRequestId(c: Context<AppEnv>): string {
+  const incoming = requestHeader(c, "x-request-id");
+  const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : nextRequestId();
+  c.set("requestId", id);
+  return id;
 }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { nodeBindings } from "./context";
 
 /**
@@ -30,21 +30,16 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
 }
 
 /**
- * Runs the rest of the chain with `headers` on whichever response this request ends with. Under
- * Node they go on the `ServerResponse` before the handler runs (the adapter's `writeHead` merges
- * them into the handler's or the error handler's response alike), so the middleware hands on
- * without awaiting the handler: one async frame less per request. Without Node bindings they are
- * set after it, with {@link setResponseHeaders}.
+ * Puts `headers` on the Node response before the handler runs, so they go out with whichever
+ * response this request ends with (the adapter's `writeHead` merges them into the handler's or the
+ * error handler's response alike) and nothing has to wait for the handler to set them. False
+ * without Node bindings: the caller sets them afterwards with {@link setResponseHeaders}.
  */
-export function nextWithResponseHeaders(
-  c: Context,
-  headers: Readonly<Record<string, string>>,
-  next: Next,
-): Promise<void> {
+export function presetResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): boolean {
   const outgoing = unsentNodeResponse(c);
-  if (!outgoing) return next().then(() => setResponseHeaders(c, headers));
+  if (!outgoing) return false;
   setAll(outgoing, headers);
-  return next();
+  return true;
 }
 
 function setAll(outgoing: ServerResponse, headers: Readonly<Record<string, string>>): void {
