@@ -12,6 +12,7 @@ import {
   type ConnectionRecord,
   notFound,
   ownershipOf,
+  readConnection,
   requireConnection,
   toConnection,
   updateConnection,
@@ -324,7 +325,10 @@ export function createAccessTokenService(context: PoolContext): AccessTokenServi
     callerOptions: Pick<GetAccessTokenOptions, "signal" | "authorize">,
     failedAccessToken?: string,
   ): Promise<AccessTokenResponse> => {
-    const record = await requireConnection(context, connectionId);
+    // readConnection, not requireConnection: one async frame less on every token call.
+    const found = await readConnection(context, connectionId);
+    if (!found) throw notFound(connectionId);
+    const record = found.value;
     if (callerOptions.authorize && !callerOptions.authorize(ownershipOf(record)))
       throw notFound(connectionId);
     assertUsable(record);

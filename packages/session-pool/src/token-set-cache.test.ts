@@ -1,4 +1,4 @@
-import type { TokenSet } from "@securecontext/protocol";
+import { StoreError, type TokenSet } from "@securecontext/protocol";
 import { createKeyRing, encryptedStore, generateKey, memoryStore } from "@securecontext/token-store";
 import { describe, expect, it, vi } from "vitest";
 import { createTokenSetCache } from "./token-set-cache";
@@ -25,6 +25,19 @@ function setup() {
 }
 
 describe("token set cache", () => {
+  it("surfaces a failing store read as a StoreError, thrown or rejected, and an SCP error as is", async () => {
+    const { raw, read } = setup();
+    vi.spyOn(raw, "get").mockRejectedValueOnce(new Error("connection reset"));
+    await expect(read("tok:{con_1}")).rejects.toMatchObject({ name: "StoreError" });
+    vi.spyOn(raw, "get").mockImplementationOnce(() => {
+      throw new Error("closed");
+    });
+    await expect(read("tok:{con_1}")).rejects.toMatchObject({ name: "StoreError" });
+    const scp = new StoreError("already an SCP error");
+    vi.spyOn(raw, "get").mockRejectedValueOnce(scp);
+    await expect(read("tok:{con_1}")).rejects.toBe(scp);
+  });
+
   it("decrypts once per stored ciphertext and still reads the store every time", async () => {
     const { sealed, decrypt, read, raw } = setup();
     await sealed.set("tok:{con_1}", set("one"));

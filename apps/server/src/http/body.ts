@@ -82,8 +82,12 @@ function receivedBody(incoming: IncomingMessage, limit: number): Uint8Array | un
   return data ?? new Uint8Array(0);
 }
 
-/** Reads the raw body, failing with 413 as soon as it passes `limit` bytes (declared or streamed). */
-export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise<Uint8Array> {
+/**
+ * Reads the raw body, failing with 413 as soon as it passes `limit` bytes (declared or streamed).
+ * The body itself, not a promise, when it is already here (see {@link receivedBody}): callers
+ * `await` either, and a small API call waits no extra turn.
+ */
+export function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Uint8Array | Promise<Uint8Array> {
   const declared = requestHeader(c, "content-length");
   if (declared !== undefined && Number(declared) > limit) {
     throw new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
@@ -92,6 +96,11 @@ export async function readBodyBytes(c: Context, limit = MAX_BODY_BYTES): Promise
   if (method === "GET" || method === "HEAD") return new Uint8Array(0);
   const incoming = unreadIncoming(c);
   if (incoming) return receivedBody(incoming, limit) ?? readIncoming(incoming, limit);
+  return readWebBody(c, limit);
+}
+
+/** The body through the WHATWG `Request` (no Node bindings, or a web stream already reading it). */
+async function readWebBody(c: Context, limit: number): Promise<Uint8Array> {
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
@@ -130,9 +139,16 @@ function isJsonMediaType(type: string): boolean {
 /**
  * Reads a JSON body and validates it with `schema` (strict schemas reject unknown fields). An empty
  * body is treated as `{}` so optional-only bodies may be omitted; a non-empty body must be JSON (415).
+ * The value itself when the body was already received (see {@link readBodyBytes}); `await` it.
  */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const bytes = await readBodyBytes(c);
+export function readJson<S extends z.ZodType>(c: Context, schema: S): z.output<S> | Promise<z.output<S>> {
+  const bytes = readBodyBytes(c);
+  return bytes instanceof Promise
+    ? bytes.then((read) => parseJsonBody(c, schema, read))
+    : parseJsonBody(c, schema, bytes);
+}
+
+function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, bytes: Uint8Array): z.output<S> {
   let value: unknown = {};
   if (bytes.byteLength > 0) {
     const type = mediaType(c);
