@@ -6,7 +6,7 @@ export interface AppEnv {
   Bindings: Partial<HttpBindings>;
   Variables: {
     requestId: string;
-    /** Set by the auth middleware when a valid bearer credential was presented. */
+    /** Set by authentication (the front door) when a valid bearer credential was presented. */
     caller: Caller | undefined;
     /** Set when a bearer credential was presented (valid or not): SHA-256 of it, for rate limits. */
     bearerHash: string | undefined;
