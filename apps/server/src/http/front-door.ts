@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { rateLimitHeaders } from "../rate-limit";
 import { authenticate } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
@@ -36,7 +35,7 @@ export function frontDoor(
   deps: AppDeps,
   onError: (error: Error, c: Context<AppEnv>) => Response,
 ): MiddlewareHandler<AppEnv> {
-  const checkRateLimit = rateLimitCheck(deps, (result) => rateLimitHeaders(result));
+  const checkRateLimit = rateLimitCheck(deps);
   const authenticateCaller = authenticate(deps);
   return async (c, next) => {
     const started = requestStarted(deps);
@@ -45,7 +44,8 @@ export function frontDoor(
     try {
       const path = c.req.path;
       if (under(path, RATE_LIMITED)) {
-        const blocked = await checkRateLimit(c, headers);
+        const counting = checkRateLimit(c, headers);
+        const blocked = counting && (await counting);
         if (blocked) {
           c.res = blocked;
           return;

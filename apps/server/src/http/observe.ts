@@ -4,14 +4,11 @@ import { RequestLogLine, writeRequestLine } from "../logging";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 
-/** Patterns registered with `app.use` (middleware only): a request that ends on one matched no route. */
-export const MIDDLEWARE_PATTERNS = new Set(["*", "/*"]);
-
 /** The matched route pattern (never the raw path, which may hold ids or tokens). */
 export function routeLabel(c: Context<AppEnv>): string {
   const pattern = routePath(c, -1);
-  // Wildcard middleware patterns are only the last match when no route handled the request.
-  return !pattern || (pattern.endsWith("*") && MIDDLEWARE_PATTERNS.has(pattern)) ? "unmatched" : pattern;
+  // `*` is the front door's pattern (app.ts), the last match only when no route handled the request.
+  return !pattern || pattern === "*" ? "unmatched" : pattern;
 }
 
 /** Marks a request as in flight; pass what it returns to {@link requestEnded}. */

@@ -16,11 +16,7 @@ import { nodeBindings } from "./context";
  * `c.header()`, which copies the response.
  */
 export function setResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
-  const outgoing = unsentNodeResponse(c);
-  if (outgoing) {
-    setAll(outgoing, headers);
-    return;
-  }
+  if (presetResponseHeaders(c, headers)) return;
   try {
     const target = c.res.headers;
     for (const name in headers) target.set(name, headers[name] as string);
@@ -38,12 +34,8 @@ export function setResponseHeaders(c: Context, headers: Readonly<Record<string, 
 export function presetResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): boolean {
   const outgoing = unsentNodeResponse(c);
   if (!outgoing) return false;
-  setAll(outgoing, headers);
-  return true;
-}
-
-function setAll(outgoing: ServerResponse, headers: Readonly<Record<string, string>>): void {
   for (const name in headers) outgoing.setHeader(name, headers[name] as string);
+  return true;
 }
 
 /**
