@@ -12,7 +12,6 @@ import {
   type ConnectionRecord,
   notFound,
   ownershipOf,
-  readConnection,
   requireConnection,
   toConnection,
   updateConnection,
@@ -325,10 +324,7 @@ export function createAccessTokenService(context: PoolContext): AccessTokenServi
     callerOptions: Pick<GetAccessTokenOptions, "signal" | "authorize">,
     failedAccessToken?: string,
   ): Promise<AccessTokenResponse> => {
-    // readConnection, not requireConnection: one async frame less on every token call.
-    const found = await readConnection(context, connectionId);
-    if (!found) throw notFound(connectionId);
-    const record = found.value;
+    const record = await requireConnection(context, connectionId);
     if (callerOptions.authorize && !callerOptions.authorize(ownershipOf(record)))
       throw notFound(connectionId);
     assertUsable(record);

@@ -2,7 +2,7 @@ import { isScpError, StoreError } from "@securecontext/protocol";
 import type { Counters, Lock, PubSub, StoreBackend, TokenStore } from "@securecontext/token-store";
 
 /** The error a failed store call surfaces as: SCP errors as they are, anything else a `StoreError`. */
-export function storeFailure(operation: string, error: unknown): Error {
+function storeFailure(operation: string, error: unknown): Error {
   if (isScpError(error)) return error;
   return new StoreError(`store unavailable during ${operation}`, { cause: error });
 }

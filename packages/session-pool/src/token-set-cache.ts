@@ -1,7 +1,7 @@
 import type { TokenSet } from "@securecontext/protocol";
 import type { KeyRing, StoredRecord, TokenStore } from "@securecontext/token-store";
 import { LRUCache } from "lru-cache";
-import { guarded, storeFailure } from "./store-guard";
+import { guarded } from "./store-guard";
 
 interface Decrypted {
   /** The exact ciphertext `value` was decrypted from. */
@@ -45,16 +45,7 @@ export function createTokenSetCache(options: TokenSetCacheOptions) {
       key: string,
       slow: () => Promise<StoredRecord<TokenSet> | undefined>,
     ): Promise<StoredRecord<TokenSet> | undefined> {
-      let record: StoredRecord<unknown> | undefined;
-      if (storeTimeoutMs > 0) record = await guarded("get", () => raw.get<unknown>(key), storeTimeoutMs);
-      else {
-        // What `guarded` does without a timeout, without its extra promise (every token call reads here).
-        try {
-          record = await raw.get<unknown>(key);
-        } catch (error) {
-          throw storeFailure("get", error);
-        }
-      }
+      const record = await guarded("get", () => raw.get<unknown>(key), storeTimeoutMs);
       if (record === undefined) {
         cache.delete(key);
         return undefined;
