@@ -301,15 +301,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): TokenStore {
         }
       }
       found.sort((a, b) => compareKeys(a[0], b[0]));
-      const pageKeys = found.slice(0, page.limit).map(([key]) => key);
       const items = found
         .slice(0, page.limit)
         .map(([key, entry]) => ({ key, record: toRecord<T>(entry, false) }));
-      const keys = found;
-      const last = pageKeys[pageKeys.length - 1];
+      const last = items[items.length - 1]?.key;
       return {
         items,
-        nextCursor: keys.length > page.limit && last !== undefined ? encodeCursor(last) : null,
+        nextCursor: found.length > page.limit && last !== undefined ? encodeCursor(last) : null,
       };
     },
     async close() {
