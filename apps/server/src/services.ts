@@ -1,7 +1,7 @@
-import { createAuditLog } from "@securecontext/session-pool";
+import { type AuditLog, createAuditLog } from "@securecontext/session-pool";
 import { encryptedStore, type KeyRing, type StoreBackend } from "@securecontext/token-store";
 import type { Logger } from "pino";
-import type { AuditLogService, MetricsLike, RateLimiterLike, WebhookServiceLike } from "./http/services";
+import type { MetricsLike, RateLimiterLike, WebhookServiceLike } from "./http/services";
 import { createMetrics } from "./metrics";
 import { createRateLimiter } from "./rate-limit";
 import { createWebhookService } from "./webhooks";
@@ -15,7 +15,7 @@ export const isWebhookSecretKey = (key: string): boolean => key.startsWith(`${WE
 
 /** The cross-cutting services of one server instance. */
 export interface ServerServices {
-  audit: AuditLogService;
+  audit: AuditLog;
   webhooks: WebhookServiceLike;
   rateLimiter: RateLimiterLike | undefined;
   metrics: MetricsLike;

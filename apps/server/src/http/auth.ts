@@ -1,11 +1,10 @@
 import { hash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
-import type { Caller, SessionPool } from "@securecontext/session-pool";
+import type { AuditLog, Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context } from "hono";
 import { type ClientRegistry, hashSecret } from "../clients";
 import type { AppEnv } from "./context";
 import { headerRepeated, requestHeader } from "./request-header";
-import type { AuditLogService } from "./services";
 
 function sha256(value: string): Buffer {
   return hash("sha256", value, "buffer");
@@ -34,7 +33,7 @@ export interface AuthDeps {
   adminKey: string;
   clients: ClientRegistry;
   pool: SessionPool;
-  audit: AuditLogService;
+  audit: AuditLog;
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { OAuthProvider } from "@securecontext/providers";
-import type { SessionPool } from "@securecontext/session-pool";
+import type { AuditLog, SessionPool } from "@securecontext/session-pool";
 import type { StoreBackend } from "@securecontext/token-store";
 import type { Logger } from "pino";
 import type { ClientRegistry } from "../clients";
-import type { AuditLogService, MetricsLike, RateLimiterLike, WebhookServiceLike } from "./services";
+import type { MetricsLike, RateLimiterLike, WebhookServiceLike } from "./services";
 
 /** What demo mode adds: who can sign in at the local IdP, and the demo client. */
 export interface DemoInfo {
@@ -21,7 +21,7 @@ export interface AppDeps {
   providers: ReadonlyMap<string, OAuthProvider>;
   clients: ClientRegistry;
   backend: StoreBackend;
-  audit: AuditLogService;
+  audit: AuditLog;
   webhooks: WebhookServiceLike;
   /** Undefined when rate limiting is off (`SCP_RATE_LIMIT=0`). */
   rateLimiter: RateLimiterLike | undefined;

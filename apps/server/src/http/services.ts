@@ -5,14 +5,7 @@ import type {
   Webhook,
   WebhookEventType,
 } from "@securecontext/protocol";
-import type { AuditAppendInput, AuditLog } from "@securecontext/session-pool";
 import type { RateLimitResult } from "../rate-limit";
-
-/** What the routes append to the audit log (the audit module's own input type). */
-export type AuditAppend = AuditAppendInput;
-
-/** The hash-chained audit log of `@securecontext/session-pool`. */
-export type AuditLogService = AuditLog;
 
 export interface WebhookServiceLike {
   create(body: CreateWebhookBody & { secret?: string }): Promise<CreatedWebhook>;

@@ -7,19 +7,18 @@ import {
   type Session,
   ValidationError,
 } from "@securecontext/protocol";
-import type { Caller } from "@securecontext/session-pool";
+import type { AuditAppendInput, Caller } from "@securecontext/session-pool";
 import type { Context } from "hono";
 import { clientIp } from "../http/auth";
 import { type AppEnv, actorOf, clientIdOf } from "../http/context";
 import type { AppDeps } from "../http/deps";
-import type { AuditAppend } from "../http/services";
 
 /**
  * An audit event as the routes describe it. `clientId` names the client whose records the event is
  * about (so `GET /v1/audit-events` shows it to that client): `null` means none (admin-owned); when
  * the key is absent, the caller's client is used.
  */
-export type AuditInput = Omit<AuditAppend, "actor" | "clientId"> & {
+export type AuditInput = Omit<AuditAppendInput, "actor" | "clientId"> & {
   actor?: string;
   clientId?: string | null;
 };
@@ -44,7 +43,7 @@ export function recordAudit(c: Context<AppEnv>, deps: AppDeps, event: AuditInput
   const ip = clientIp(c);
   // One fixed shape (absent fields undefined, which the log drops) instead of conditional spreads:
   // this runs on every audited request.
-  const input: AuditAppend = {
+  const input: AuditAppendInput = {
     type: event.type,
     actor: event.actor ?? actorOf(caller),
     outcome: event.outcome,
