@@ -145,7 +145,18 @@ describe("audit log", () => {
 
   it("the event serializer gives exactly the generic canonical JSON, tampered members included", () => {
     const optional = ["action", "clientId", "connectionId", "sessionId", "ip", "userId", "detail"] as const;
-    const texts = ["plain", 'quote " and \\ backslash', "ünïcødé ✓", "line\nbreak", "\u2028", ""];
+    const texts = [
+      "plain",
+      'quote " and \\ backslash',
+      "ünïcødé ✓",
+      "line\nbreak",
+      "\u2028",
+      "",
+      "tab\tand\u0001control",
+      "del\u007f",
+      "lone \ud800 surrogate",
+      "~ !#$%&'()*+,-./:;<=>?@[]^_`{|}",
+    ];
     let seed = 7;
     const pick = <T>(items: readonly T[]): T => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -173,6 +184,32 @@ describe("audit log", () => {
       const { hash: _hash, ...body } = event;
       expect(canonicalEventJson(event)).toBe(canonicalJson(body));
     }
+  });
+
+  it("hashes appended events whose strings need escaping exactly as verify recomputes them", async () => {
+    const { records, locks } = memoryBackend();
+    const audit = createAuditLog({ records, locks });
+    const awkward = ['q"\\', "tab\t\u0001", "ünï ✓", "lone \ud800", "\u2028", "del\u007f"];
+    for (const [i, text] of awkward.entries()) {
+      const event = await audit.append({
+        type: "token.issued",
+        actor: `client:${text}`,
+        outcome: "success",
+        userId: text,
+        connectionId: `con_${i}`,
+        ip: text,
+        detail: { note: text, [String(i)]: text },
+      });
+      const { hash, ...body } = event;
+      expect(hash).toBe(
+        createHash("sha256")
+          .update(event.prevHash + canonicalJson(body))
+          .digest("hex"),
+      );
+    }
+    const stored = (await audit.list({ limit: 10 })).items;
+    expect(stored.map((event) => event.userId).reverse()).toEqual(awkward);
+    expect(await audit.verify()).toEqual({ valid: true, count: awkward.length });
   });
 
   it("canonical data serializes natively to its canonical JSON, and survives a JSON round trip", () => {

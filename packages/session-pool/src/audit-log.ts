@@ -13,8 +13,9 @@ import { JsonText, type ListResult, type Lock, type TokenStore } from "@secureco
 import {
   auditHash,
   canonicalData,
-  canonicalEventJson,
+  canonicalJson,
   computeAuditHash,
+  eventJson,
   GENESIS_HASH,
 } from "./audit-canonical";
 
@@ -101,11 +102,10 @@ interface ChainHead {
 
 type AuditFields = Omit<AuditEvent, "id" | "at" | "prevHash" | "hash">;
 
-/** A validated append: its fields, and whether native JSON of its event is canonical. */
+/** A validated append: its fields, and the canonical JSON of its detail (computed once). */
 interface ValidAppend {
   fields: AuditFields;
-  /** False when `detail` has a key JavaScript would not enumerate in sorted order. */
-  native: boolean;
+  detailJson: string | undefined;
 }
 
 /** A queued event: an `append` (its promise's callbacks) or a `record` (its tag). */
@@ -125,7 +125,6 @@ const PAGE_SIZE = 100;
 const MAX_SCAN_PER_LIST = 5000;
 const MAX_DETAIL_CHARS = 8192;
 const OUTCOMES = new Set(["success", "failure", "denied"]);
-const OPTIONAL_FIELDS = ["clientId", "userId", "connectionId", "sessionId", "action", "ip"] as const;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -368,8 +367,8 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   function append(input: AuditAppendInput): Promise<AuditEvent> {
     // Invalid input throws inside the executor, which rejects the promise.
     return new Promise<AuditEvent>((resolve, reject) => {
-      const { fields, native } = validate(input);
-      enqueue({ fields, native, resolve, reject, tag: undefined });
+      const { fields, detailJson } = validate(input);
+      enqueue({ fields, detailJson, resolve, reject, tag: undefined });
     });
   }
 
@@ -381,7 +380,13 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       onRecordError(error, { type: String(input.type), tag });
       return;
     }
-    enqueue({ fields: valid.fields, native: valid.native, resolve: undefined, reject: undefined, tag });
+    enqueue({
+      fields: valid.fields,
+      detailJson: valid.detailJson,
+      resolve: undefined,
+      reject: undefined,
+      tag,
+    });
   }
 
   async function list(filter: AuditListFilter = {}): Promise<ListPage<AuditEvent>> {
@@ -470,12 +475,13 @@ function hashHolds(event: StoredEventLike): boolean {
 }
 
 /**
- * The event for an append: every member in canonical (sorted) order, absent ones `undefined`
- * (which JSON leaves out), so that native `JSON.stringify` of it without `hash` is its canonical
- * JSON when its detail allows (see `canonicalData`); one object shape for every event.
+ * The event for an append: every member in canonical (sorted) order, absent ones `undefined`, one
+ * object shape for every event. Its canonical JSON is written member by member (`eventJson`), and
+ * its JSON as stored is that text with `hash` appended (a hex string needs no escaping), so the
+ * event is serialized once, not again with its batch.
  */
 function eventOf(
-  { fields, native }: ValidAppend,
+  { fields, detailJson }: ValidAppend,
   id: string,
   at: string,
   prevHash: string,
@@ -495,15 +501,12 @@ function eventOf(
     sessionId: fields.sessionId,
     type: fields.type,
     userId: fields.userId,
+    hash: "",
   };
-  const body = native ? JSON.stringify(event) : canonicalEventJson(event);
-  const hash = auditHash(prevHash, body);
-  // Added last, the same way for every event: they all end with one shape.
-  (event as AuditEvent).hash = hash;
-  // Its JSON as stored: when native, the hashed text with `hash` appended (a hex string needs no
-  // escaping), so the event is serialized once, not again with its batch.
-  storedTexts.push(native ? `${body.slice(0, -1)},"hash":"${hash}"}` : JSON.stringify(event));
-  return event as AuditEvent;
+  const body = eventJson(event, detailJson);
+  event.hash = auditHash(prevHash, body);
+  storedTexts.push(`${body.slice(0, -1)},"hash":"${event.hash}"}`);
+  return event;
 }
 
 /**
@@ -539,43 +542,54 @@ function needsNoRedaction(detail: Record<string, unknown>): boolean {
   return true;
 }
 
+function text(value: unknown, field: string, max: number): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > max) {
+    throw new ValidationError(`audit ${field} must be a string of 1–${max} characters`, { field });
+  }
+  return value;
+}
+
+function optionalText(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : text(value, field, 256);
+}
+
 function validate(input: AuditAppendInput): ValidAppend {
-  const text = (value: unknown, field: string, max: number) => {
-    if (typeof value !== "string" || value.length === 0 || value.length > max) {
-      throw new ValidationError(`audit ${field} must be a string of 1–${max} characters`, { field });
-    }
-    return value;
-  };
-  const fields: AuditFields = {
-    type: text(input.type, "type", 128),
-    actor: text(input.actor, "actor", 128),
-    outcome: input.outcome,
-  };
+  const type = text(input.type, "type", 128);
+  const actor = text(input.actor, "actor", 128);
   if (!OUTCOMES.has(input.outcome)) {
     throw new ValidationError("audit outcome must be success, failure or denied", { field: "outcome" });
   }
-  for (const name of OPTIONAL_FIELDS) {
-    const value = input[name];
-    if (value !== undefined) fields[name] = text(value, name, 256);
+  // Every member written, absent ones undefined: one object shape for every event.
+  const fields: AuditFields = {
+    type,
+    actor,
+    outcome: input.outcome,
+    clientId: optionalText(input.clientId, "clientId"),
+    userId: optionalText(input.userId, "userId"),
+    connectionId: optionalText(input.connectionId, "connectionId"),
+    sessionId: optionalText(input.sessionId, "sessionId"),
+    action: optionalText(input.action, "action"),
+    ip: optionalText(input.ip, "ip"),
+    detail: undefined,
+  };
+  if (input.detail === undefined) return { fields, detailJson: undefined };
+  let copy: { data: unknown; native: boolean };
+  try {
+    // Stored and hashed as the same plain data, so `verify` recomputes exactly this hash.
+    const safe = needsNoRedaction(input.detail) ? input.detail : redactDeep(input.detail, { maxDepth: 6 });
+    copy = canonicalData(safe);
+  } catch (error) {
+    throw new ValidationError("audit detail must be JSON data", { field: "detail", cause: error });
   }
-  let native = true;
-  if (input.detail !== undefined) {
-    let copy: { data: unknown; native: boolean };
-    try {
-      // Stored and hashed as the same plain data, so `verify` recomputes exactly this hash.
-      const safe = needsNoRedaction(input.detail) ? input.detail : redactDeep(input.detail, { maxDepth: 6 });
-      copy = canonicalData(safe);
-    } catch (error) {
-      throw new ValidationError("audit detail must be JSON data", { field: "detail", cause: error });
-    }
-    const detail = copy.data as Record<string, unknown> | undefined;
-    if (detail !== undefined) {
-      native = copy.native;
-      // Canonical JSON has the same members as native JSON, only in another order: the same length.
-      fields.detail = JSON.stringify(detail).length > MAX_DETAIL_CHARS ? { truncated: true } : detail;
-    }
+  const detail = copy.data as Record<string, unknown> | undefined;
+  if (detail === undefined) return { fields, detailJson: undefined };
+  const detailJson = copy.native ? JSON.stringify(detail) : canonicalJson(detail);
+  if (detailJson.length > MAX_DETAIL_CHARS) {
+    fields.detail = { truncated: true };
+    return { fields, detailJson: '{"truncated":true}' };
   }
-  return { fields, native };
+  fields.detail = detail;
+  return { fields, detailJson };
 }
 
 function encodeCursor(storeCursor: string | undefined, beforeSeq: number): string {
