@@ -2,7 +2,7 @@ import { hash, timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
 import type { AuditLog, Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context } from "hono";
-import { type ClientRegistry, hashSecret } from "../clients";
+import type { ClientRegistry } from "../clients";
 import type { AppEnv } from "./context";
 import { headerRepeated, requestHeader } from "./request-header";
 
@@ -37,23 +37,23 @@ export interface AuthDeps {
 }
 
 /**
- * Resolves the caller from `Authorization: Bearer …`: the admin key (constant-time), a client key
- * `scp_sk_…` (by hash) or a session token `scp_st_…` (verified by the pool), and stores it as
- * `caller`. A presented but invalid credential throws a 401; no credential leaves the caller unset
- * for `requireCaller`. Returns undefined when it could decide at once (no credential, a client key
+ * Resolves the caller from `Authorization: Bearer …` (`bearer` as {@link bearerOf} parsed it,
+ * `bearerHash` its `hashSecret`): the admin key (constant-time), a client key `scp_sk_…` (by
+ * hash) or a session token `scp_st_…` (verified by the pool), and stores it as `caller`. A
+ * presented but invalid credential throws a 401; no credential leaves the caller unset for
+ * `requireCaller`. Returns undefined when it could decide at once (no credential, a client key
  * verified in the last seconds), else a promise: a request that hits the cache waits no turn.
  */
-export function authenticate(deps: AuthDeps): (c: Context<AppEnv>) => Promise<void> | undefined {
-  return (c) => {
-    const bearer = bearerOf(c);
-    // The rate limit may already have hashed this bearer.
-    const known = bearer ? c.get("bearerHash") : undefined;
+export function authenticate(
+  deps: AuthDeps,
+): (
+  c: Context<AppEnv>,
+  bearer: string | undefined | null,
+  bearerHash: string | undefined,
+) => Promise<void> | undefined {
+  return (c, bearer, bearerHash) => {
     c.set("caller", undefined);
-    c.set("bearerHash", undefined);
     if (bearer === undefined) return undefined;
-    // The hash client API keys are looked up by (computed once, shared with the rate limiter).
-    const bearerHash = bearer === null ? undefined : (known ?? hashSecret(bearer));
-    c.set("bearerHash", bearerHash);
     if (bearerHash && bearer?.startsWith("scp_sk_")) {
       const client = deps.clients.recentlyVerified(bearerHash);
       if (client) {

@@ -8,8 +8,6 @@ export interface AppEnv {
     requestId: string;
     /** Set by authentication (the front door) when a valid bearer credential was presented. */
     caller: Caller | undefined;
-    /** Set when a bearer credential was presented (valid or not): SHA-256 of it, for rate limits. */
-    bearerHash: string | undefined;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { authenticate } from "./auth";
+import { hashSecret } from "../clients";
+import { authenticate, bearerOf } from "./auth";
 import type { AppEnv } from "./context";
 import type { AppDeps } from "./deps";
 import { requestEnded, requestStarted } from "./observe";
@@ -43,8 +44,13 @@ export function frontDoor(
     let preset = false;
     try {
       const path = c.req.path;
-      if (under(path, RATE_LIMITED)) {
-        const counting = checkRateLimit(c, headers);
+      const limited = under(path, RATE_LIMITED);
+      const authenticated = under(path, AUTHENTICATED);
+      // Parsed and hashed once for both steps (the hash keys the budget and finds a client key).
+      const bearer = limited || authenticated ? bearerOf(c) : undefined;
+      const bearerHash = bearer ? hashSecret(bearer) : undefined;
+      if (limited) {
+        const counting = checkRateLimit(c, bearerHash, headers);
         const blocked = counting && (await counting);
         if (blocked) {
           c.res = blocked;
@@ -52,8 +58,8 @@ export function frontDoor(
         }
       }
       preset = presetResponseHeaders(c, headers);
-      if (under(path, AUTHENTICATED)) {
-        const pending = authenticateCaller(c);
+      if (authenticated) {
+        const pending = authenticateCaller(c, bearer, bearerHash);
         if (pending) await pending;
       }
       await next();
