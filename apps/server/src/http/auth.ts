@@ -94,15 +94,18 @@ async function resolveCaller(
       : bearer?.startsWith("scp_st_")
         ? "session_token"
         : "bearer";
-    await deps.audit
-      .append({
+    // Queued like every other audit event: the 401 does not wait for the commit, and a failure to
+    // record it is logged with the request id instead of dropped.
+    deps.audit.record(
+      {
         type: "auth.failed",
         actor: "anonymous",
         outcome: "denied",
-        ...(clientIp(c) ? { ip: clientIp(c) } : {}),
+        ip: clientIp(c),
         detail: { credential: kind, method: c.req.method, path: new URL(c.req.url).pathname.slice(0, 200) },
-      })
-      .catch(() => undefined);
+      },
+      c.get("requestId"),
+    );
     throw new UnauthorizedError(
       kind === "session_token"
         ? "The session token is unknown, expired or revoked"
