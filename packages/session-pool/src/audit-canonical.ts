@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import type { AuditEvent } from "@securecontext/protocol";
 
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code unit), no whitespace, `undefined` members
@@ -100,24 +101,8 @@ export function auditHash(prevHash: string, canonicalBody: string): string {
 const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** `JSON.stringify(value)` for a string. */
-export function jsonString(value: string): string {
+function jsonString(value: string): string {
   return PLAIN_JSON_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
-}
-
-/** The members of an event that are strings when present (`detail` is the only other). */
-export interface AuditEventStrings {
-  action?: string | undefined;
-  actor: string;
-  at: string;
-  clientId?: string | undefined;
-  connectionId?: string | undefined;
-  id: string;
-  ip?: string | undefined;
-  outcome: string;
-  prevHash: string;
-  sessionId?: string | undefined;
-  type: string;
-  userId?: string | undefined;
 }
 
 /**
@@ -125,7 +110,10 @@ export interface AuditEventStrings {
  * (no object walk, no key sort): `detailJson` is the canonical JSON of its detail (absent:
  * undefined). This runs for every event appended and verified.
  */
-export function eventJson(event: AuditEventStrings, detailJson: string | undefined): string {
+export function eventJson(
+  event: Omit<AuditEvent, "detail" | "hash">,
+  detailJson: string | undefined,
+): string {
   let out = "{";
   if (event.action !== undefined) out += `"action":${jsonString(event.action)},`;
   out += `"actor":${jsonString(event.actor)},"at":${jsonString(event.at)}`;
@@ -141,25 +129,19 @@ export function eventJson(event: AuditEventStrings, detailJson: string | undefin
   return `${out}}`;
 }
 
-/** The members an audit event may have; `hash` is never hashed. */
-const EVENT_KEY_SET = new Set<string>([
-  "action",
-  "actor",
-  "at",
-  "clientId",
-  "connectionId",
-  "detail",
-  "id",
-  "ip",
-  "outcome",
-  "prevHash",
-  "sessionId",
-  "type",
-  "userId",
-  "hash",
-]);
+/** The string members of an event, always present and optional; `detail` and `hash` are the others. */
 const REQUIRED_STRINGS = ["actor", "at", "id", "outcome", "prevHash", "type"] as const;
 const OPTIONAL_STRINGS = ["action", "clientId", "connectionId", "ip", "sessionId", "userId"] as const;
+const EVENT_KEY_SET = new Set<string>([...REQUIRED_STRINGS, ...OPTIONAL_STRINGS, "detail", "hash"]);
+
+/** An event {@link eventJson} writes: only known members, each string member a string. */
+function isUsualEvent(event: Record<string, unknown>): boolean {
+  for (const key in event) if (!EVENT_KEY_SET.has(key)) return false;
+  for (const key of REQUIRED_STRINGS) if (typeof event[key] !== "string") return false;
+  for (const key of OPTIONAL_STRINGS)
+    if (event[key] !== undefined && typeof event[key] !== "string") return false;
+  return true;
+}
 
 /**
  * `canonicalJson` of an event without its `hash` (what `verify` recomputes from a stored event).
@@ -168,17 +150,12 @@ const OPTIONAL_STRINGS = ["action", "clientId", "connectionId", "ip", "sessionId
  * always exactly the generic one.
  */
 export function canonicalEventJson(event: Record<string, unknown>): string {
-  let usual = true;
-  for (const key in event) if (!EVENT_KEY_SET.has(key)) usual = false;
-  for (const key of REQUIRED_STRINGS) if (typeof event[key] !== "string") usual = false;
-  for (const key of OPTIONAL_STRINGS)
-    if (event[key] !== undefined && typeof event[key] !== "string") usual = false;
-  if (!usual) {
+  if (!isUsualEvent(event)) {
     const { hash: _ignored, ...body } = event;
     return canonicalJson(body);
   }
   return eventJson(
-    event as unknown as AuditEventStrings,
+    event as unknown as AuditEvent,
     event.detail === undefined ? undefined : canonicalJson(event.detail),
   );
 }

@@ -586,7 +586,7 @@ function validate(input: AuditAppendInput): ValidAppend {
   const detailJson = copy.native ? JSON.stringify(detail) : canonicalJson(detail);
   if (detailJson.length > MAX_DETAIL_CHARS) {
     fields.detail = { truncated: true };
-    return { fields, detailJson: '{"truncated":true}' };
+    return { fields, detailJson: JSON.stringify(fields.detail) };
   }
   fields.detail = detail;
   return { fields, detailJson };
