@@ -6,7 +6,9 @@
  *   (or `pnpm bench http`)
  *
  * The server runs in its own process (bench/server-process.ts), so its RSS is the server's alone;
- * the test IdPs and the bare baseline server live in this process, autocannon in a third. Each
+ * the test IdPs and the bare baseline server live in this process, autocannon in a third
+ * (bench/load-process.mjs, which takes p50 and p99 to the microsecond, not autocannon's whole
+ * milliseconds: the bare p99 is 2–3 ms, where whole milliseconds swing the ratio by a third). Each
  * round runs autocannon at 100 connections for BENCH_DURATION s (default 5) against (1) bare
  * node:http answering a constant JSON body, (2) the "Hono floor", the smallest Hono app answering
  * the same body (a reference row without a target: the framework's own cost), (3) POST
@@ -34,7 +36,6 @@
 import { type ChildProcess, execFile, fork } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -45,9 +46,9 @@ import { providerConfig, startIdps } from "../test/helpers/idps";
 import { floorListener } from "./floor-servers.mjs";
 import { benchRequests, ROW, resultsFile, scpServerEnv } from "./setup";
 
-const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
-const AUTOCANNON = require.resolve("autocannon/autocannon.js");
+/** autocannon under load-process.mjs, which measures latency to the microsecond. */
+const LOAD_PROCESS = join(here, "load-process.mjs");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -74,9 +75,11 @@ interface Measured {
   name: string;
   round: number;
   rps: number;
+  /** Latency percentiles in ms to the microsecond (load-process.mjs). */
   p50: number;
   p99: number;
-  /** autocannon's latency percentiles in whole ms (p90, p97_5, p99_9, max …), for the results file. */
+  latencyMs?: Record<string, number>;
+  /** autocannon's own latency percentiles, in whole ms, for the results file. */
   latency?: Record<string, number>;
   non2xx: number;
   errors: number;
@@ -99,17 +102,14 @@ function autocannon(
   options: AutocannonOptions = {},
   durationS = DURATION_S,
 ): Promise<Measured> {
-  const args = [AUTOCANNON, "-c", String(CONNECTIONS), "-d", String(durationS), "-j"];
-  args.push("-m", options.method ?? "GET");
-  for (const [key, value] of Object.entries(options.headers ?? {})) args.push("-H", `${key}=${value}`);
-  if (options.body !== undefined) args.push("-b", options.body);
-  args.push(url);
+  const request = JSON.stringify({ url, connections: CONNECTIONS, durationS, ...options });
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
+    execFile(process.execPath, [LOAD_PROCESS, request], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
       if (error) return reject(error);
       const result = JSON.parse(stdout) as {
         requests: { average: number; total: number };
-        latency: { p50: number; p99: number } & Record<string, number>;
+        latency: Record<string, number>;
+        latencyMs: { p50: number; p99: number };
         non2xx: number;
         errors: number;
       };
@@ -117,8 +117,9 @@ function autocannon(
         name,
         round,
         rps: result.requests.average,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
+        p50: result.latencyMs.p50,
+        p99: result.latencyMs.p99,
+        latencyMs: result.latencyMs,
         latency: result.latency,
         non2xx: result.non2xx,
         errors: result.errors,
@@ -290,7 +291,7 @@ async function main() {
         if (store === HTTP_STORE) {
           for (const r of results)
             console.log(
-              `  ${r.name.padEnd(42)} round ${r.round}: ${r.rps.toFixed(0).padStart(7)} req/s, p99 ${r.p99} ms` +
+              `  ${r.name.padEnd(42)} round ${r.round}: ${r.rps.toFixed(0).padStart(7)} req/s, p99 ${r.p99.toFixed(2)} ms` +
                 (r.serverCpuUs === undefined
                   ? ""
                   : `, server CPU ${r.serverCpuUs.toFixed(0)} µs/request (kernel ${(r.serverSystemUs ?? 0).toFixed(0)}, main thread busy ${(r.serverMainUs ?? 0).toFixed(0)})`),
@@ -343,7 +344,7 @@ async function main() {
   );
   for (const r of results) {
     say(
-      `${r.name.padEnd(44)} ${String(r.round).padStart(5)} ${r.rps.toFixed(0).padStart(9)} ${String(r.p50).padStart(7)} ${String(r.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)} ${(r.serverCpuUs === undefined ? "—" : r.serverCpuUs.toFixed(0)).padStart(18)}`,
+      `${r.name.padEnd(44)} ${String(r.round).padStart(5)} ${r.rps.toFixed(0).padStart(9)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)} ${(r.serverCpuUs === undefined ? "—" : r.serverCpuUs.toFixed(0)).padStart(18)}`,
     );
   }
 
@@ -361,7 +362,7 @@ async function main() {
       const base = results.find((b) => b.round === r.round && b.name.startsWith("bare"));
       return {
         throughput: base ? r.rps / base.rps : 0,
-        p99: base ? r.p99 / Math.max(base.p99, 1) : Number.POSITIVE_INFINITY,
+        p99: base && base.p99 > 0 ? r.p99 / base.p99 : Number.POSITIVE_INFINITY,
         failed: r.non2xx + r.errors,
       };
     });
