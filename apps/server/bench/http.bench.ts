@@ -33,7 +33,7 @@
  * BENCH_NODE_FLAGS, with BENCH_LOG_LEVEL=warn), BENCH_HEAP_SAMPLE=<path> (sampling heap profile of
  * every allocation, garbage included, per server process: see server-process.mjs).
  */
-import { type ChildProcess, execFile, fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -44,11 +44,9 @@ import { adminKey, freePort, writeTempJson } from "../test/helpers/env";
 import { createClient } from "../test/helpers/flows";
 import { providerConfig, startIdps } from "../test/helpers/idps";
 import { floorListener } from "./floor-servers.mjs";
-import { benchRequests, ROW, resultsFile, scpServerEnv } from "./setup";
+import { type BenchRequest, benchRequests, ROW, resultsFile, runLoad, scpServerEnv } from "./setup";
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** autocannon under load-process.mjs, which measures latency to the microsecond. */
-const LOAD_PROCESS = join(here, "load-process.mjs");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -93,40 +91,26 @@ interface Measured {
   serverMainUs?: number;
 }
 
-type AutocannonOptions = { method?: string; headers?: Record<string, string>; body?: string };
-
-function autocannon(
+/** One measured run of `request` (autocannon in bench/load-process.mjs). */
+async function autocannon(
   name: string,
   round: number,
-  url: string,
-  options: AutocannonOptions = {},
+  request: BenchRequest,
   durationS = DURATION_S,
 ): Promise<Measured> {
-  const request = JSON.stringify({ url, connections: CONNECTIONS, durationS, ...options });
-  return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, [LOAD_PROCESS, request], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
-      if (error) return reject(error);
-      const result = JSON.parse(stdout) as {
-        requests: { average: number; total: number };
-        latency: Record<string, number>;
-        latencyMs: { p50: number; p99: number };
-        non2xx: number;
-        errors: number;
-      };
-      resolvePromise({
-        name,
-        round,
-        rps: result.requests.average,
-        p50: result.latencyMs.p50,
-        p99: result.latencyMs.p99,
-        latencyMs: result.latencyMs,
-        latency: result.latency,
-        non2xx: result.non2xx,
-        errors: result.errors,
-        total: result.requests.total,
-      });
-    });
-  });
+  const result = await runLoad(request, { connections: CONNECTIONS, durationS });
+  return {
+    name,
+    round,
+    rps: result.requests.average,
+    p50: result.latencyMs.p50,
+    p99: result.latencyMs.p99,
+    latencyMs: result.latencyMs,
+    latency: result.latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    total: result.requests.total,
+  };
 }
 
 async function listening(listener: RequestListener) {
@@ -262,27 +246,21 @@ async function main() {
 
         // Throughput on one store (BENCH_HTTP_STORE, default memory); the others are about memory here.
         if (store === HTTP_STORE) {
-          const targets: Array<{ name: string; url: string; options?: AutocannonOptions; server?: boolean }> =
-            [
-              { name: ROW.bare, url: bare.url },
-              { name: ROW.hono, url: honoFloor.url },
-            ];
+          const targets: Array<{ name: string; request: BenchRequest; server?: boolean }> = [
+            { name: ROW.bare, request: { url: bare.url } },
+            { name: ROW.hono, request: { url: honoFloor.url } },
+          ];
           if (!ONLY || ONLY === "token")
-            targets.push({ name: ROW.token, url: requests.token.url, options: requests.token, server: true });
+            targets.push({ name: ROW.token, request: requests.token, server: true });
           if (!ONLY || ONLY === "session")
-            targets.push({
-              name: ROW.session,
-              url: requests.session.url,
-              options: requests.session,
-              server: true,
-            });
+            targets.push({ name: ROW.session, request: requests.session, server: true });
           // Every target runs once unmeasured first, so each round sees code the JIT has optimized
           // (the bare and Hono servers warm up in a fraction of the time the server's paths take).
           for (const target of targets)
-            if (WARMUP_S > 0) await autocannon(target.name, 0, target.url, target.options, WARMUP_S);
+            if (WARMUP_S > 0) await autocannon(target.name, 0, target.request, WARMUP_S);
           for (let round = 1; round <= ROUNDS; round++) {
             for (const target of targets) {
-              const run = () => autocannon(target.name, round, target.url, target.options);
+              const run = () => autocannon(target.name, round, target.request);
               results.push(await (target.server ? server.measure(run) : run()));
             }
           }

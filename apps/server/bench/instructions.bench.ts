@@ -18,16 +18,14 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { adminKey, freePort, writeTempJson } from "../test/helpers/env";
 import { providerConfig, startIdps } from "../test/helpers/idps";
-import { type BenchRequest, benchRequests, ROW, resultsFile, scpServerEnv } from "./setup";
+import { type BenchRequest, benchRequests, ROW, resultsFile, runLoad, scpServerEnv } from "./setup";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const AUTOCANNON = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
 const REQUESTS = Number(process.env.BENCH_INSTR_REQUESTS ?? 8000);
 const ONLY = process.env.BENCH_ONLY;
 
@@ -67,9 +65,9 @@ async function underCallgrind(nodeArgs: string[], env: NodeJS.ProcessEnv, outDir
   return {
     ready,
     /** Instructions the process ran while `load` ran. */
-    async count(load: () => number): Promise<{ instructions: number; requests: number }> {
+    async count(load: () => Promise<number>): Promise<{ instructions: number; requests: number }> {
       control("-i", "on");
-      const requests = load();
+      const requests = await load();
       control("-i", "off");
       control("-d");
       const dumps = readdirSync(outDir).filter((name) => name.startsWith(`${out.split("/").pop()}.`));
@@ -85,17 +83,8 @@ async function underCallgrind(nodeArgs: string[], env: NodeJS.ProcessEnv, outDir
 }
 
 /** Runs `amount` requests at 100 connections; returns how many completed (all must be 2xx). */
-function load(request: BenchRequest, amount: number) {
-  const args = [AUTOCANNON, "-c", "100", "-a", String(amount), "-j", "-m", request.method ?? "GET"];
-  for (const [key, value] of Object.entries(request.headers ?? {})) args.push("-H", `${key}=${value}`);
-  if (request.body !== undefined) args.push("-b", request.body);
-  args.push(request.url);
-  const result = JSON.parse(
-    execFileSync(process.execPath, args, {
-      maxBuffer: 1 << 24,
-      stdio: ["ignore", "pipe", "ignore"],
-    }).toString(),
-  ) as { requests: { total: number }; non2xx: number };
+async function load(request: BenchRequest, amount: number): Promise<number> {
+  const result = await runLoad(request, { connections: 100, amount });
   if (result.non2xx > 0) throw new Error(`${request.url}: ${result.non2xx} answers were not 2xx`);
   return result.requests.total;
 }
@@ -113,7 +102,7 @@ async function main() {
     target: Awaited<ReturnType<typeof underCallgrind>>,
     request: BenchRequest,
   ) => {
-    load(request, REQUESTS); // warm-up: the JIT optimizes the hot paths first
+    await load(request, REQUESTS); // warm-up: the JIT optimizes the hot paths first
     const { instructions, requests } = await target.count(() => load(request, REQUESTS));
     rows.push({ name, instructionsPerRequest: instructions / requests, requests });
   };

@@ -1,6 +1,7 @@
 /**
- * The load generator of http.bench.ts, in its own process: autocannon's programmatic API with the
- * request given as JSON in argv[2] ({ url, connections, durationS, method?, headers?, body? }).
+ * The load generator of the benches (`runLoad` in setup.ts), in its own process: autocannon's
+ * programmatic API with the request given as JSON in argv[2] ({ url, connections, durationS or
+ * amount, method?, headers?, body? }).
  * Prints autocannon's result as JSON with `latencyMs` added: percentiles of every 2xx response's
  * latency to the microsecond.
  *
@@ -20,7 +21,7 @@ let count = 0;
 const instance = autocannon({
   url: request.url,
   connections: request.connections,
-  duration: request.durationS,
+  ...(request.amount === undefined ? { duration: request.durationS } : { amount: request.amount }),
   method: request.method ?? "GET",
   headers: request.headers ?? {},
   ...(request.body === undefined ? {} : { body: request.body }),

@@ -1,8 +1,9 @@
 /**
  * What the HTTP and instruction-count benches share, besides the reference servers (in
  * floor-servers.mjs): the environment the server under test runs with, the client, connection and
- * session every run uses, the names of the rows, and where results go.
+ * session every run uses, how load is driven, the names of the rows, and where results go.
  */
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { encryptionKey } from "../test/helpers/env";
@@ -46,6 +47,34 @@ export interface BenchRequest {
   method?: string;
   headers?: Record<string, string>;
   body?: string;
+}
+
+/** What bench/load-process.mjs prints: autocannon's result, and latency to the microsecond. */
+export interface LoadResult {
+  requests: { average: number; total: number };
+  /** autocannon's own percentiles, in whole milliseconds. */
+  latency: Record<string, number>;
+  latencyMs: { p50: number; p99: number } & Record<string, number>;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * Repeats `request` over `connections` connections, for `durationS` seconds or `amount` requests,
+ * with autocannon in its own process (bench/load-process.mjs).
+ */
+export function runLoad(
+  request: BenchRequest,
+  run: { connections: number } & ({ durationS: number } | { amount: number }),
+): Promise<LoadResult> {
+  const loadProcess = join(import.meta.dirname, "load-process.mjs");
+  const argument = JSON.stringify({ ...request, ...run });
+  return new Promise((resolveLoad, reject) => {
+    execFile(process.execPath, [loadProcess, argument], { maxBuffer: 1 << 24 }, (error, stdout) => {
+      if (error) reject(error);
+      else resolveLoad(JSON.parse(stdout) as LoadResult);
+    });
+  });
 }
 
 /**
