@@ -1,19 +1,10 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { ForbiddenError, UnauthorizedError } from "@securecontext/protocol";
 import type { AuditLog, Caller, SessionPool } from "@securecontext/session-pool";
 import type { Context } from "hono";
-import type { ClientRegistry } from "../clients";
+import { type ClientRegistry, hashSecret } from "../clients";
 import type { AppEnv } from "./context";
 import { headerRepeated, requestHeader } from "./request-header";
-
-function sha256(value: string): Buffer {
-  return hash("sha256", value, "buffer");
-}
-
-/** Constant-time comparison (hashing first makes the lengths equal). */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
-}
 
 /** The bearer credential of a request, or undefined. Malformed headers count as absent-but-invalid. */
 export function bearerOf(c: Context): string | undefined | null {
@@ -51,6 +42,8 @@ export function authenticate(
   bearer: string | undefined | null,
   bearerHash: string | undefined,
 ) => Promise<void> | undefined {
+  // Compared by digest in constant time (equal lengths whatever was presented); hashed once here.
+  const adminKeyDigest = Buffer.from(hashSecret(deps.adminKey), "hex");
   return (c, bearer, bearerHash) => {
     c.set("caller", undefined);
     if (bearer === undefined) return undefined;
@@ -61,7 +54,7 @@ export function authenticate(
         return undefined;
       }
     }
-    return resolveCaller(deps, c, bearer, bearerHash);
+    return resolveCaller(deps, c, bearer, bearerHash, adminKeyDigest);
   };
 }
 
@@ -75,6 +68,7 @@ async function resolveCaller(
   c: Context<AppEnv>,
   bearer: string | null,
   bearerHash: string | undefined,
+  adminKeyDigest: Buffer,
 ): Promise<void> {
   let caller: Caller | undefined;
   if (bearer) {
@@ -84,7 +78,7 @@ async function resolveCaller(
     } else if (bearer.startsWith("scp_st_")) {
       const session = await deps.pool.sessions.verify(bearer);
       if (session) caller = { kind: "session", session };
-    } else if (secretsEqual(bearer, deps.adminKey)) {
+    } else if (bearerHash && timingSafeEqual(Buffer.from(bearerHash, "hex"), adminKeyDigest)) {
       caller = { kind: "admin" };
     }
   }
